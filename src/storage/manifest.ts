@@ -43,7 +43,8 @@ export interface Manifest {
   id: DatasetId;
   name: string;
   format: SourceFormat;
-  source: { name: string; bytes: number; sha256: string };
+  /** The uploaded file. No whole-file hash: see README design notes (root is the checksum). */
+  source: { name: string; bytes: number };
   schema: ColumnSchema[];
   chunks: ChunkRef[];
   rows: number;

@@ -21,7 +21,7 @@ export function runChunkStoreContract(name: string, open: () => Promise<ChunkSto
       id: id as DatasetId,
       name: id,
       format: 'csv',
-      source: { name: `${id}.csv`, bytes: 1, sha256: '' },
+      source: { name: `${id}.csv`, bytes: 1 },
       schema: [],
       chunks: chunks.map((c) => ({ id: c.id, rows: 1, bytes: c.bytes.byteLength, stats: [] })),
       rows: chunks.length,

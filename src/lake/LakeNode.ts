@@ -1,0 +1,197 @@
+import type { ByteSource, IngestInput } from '../ingest/ByteSource.ts';
+import { toByteSource } from '../ingest/ByteSource.ts';
+import type { IngestRunner } from '../ingest/IngestRunner.ts';
+import type { ChunkStore } from '../storage/ChunkStore.ts';
+import type { Manifest } from '../storage/manifest.ts';
+import { verifyDataset } from '../storage/verify.ts';
+import type { DatasetId, DeviceId, NodeId } from '../types.ts';
+import type {
+  DatasetInfo,
+  IngestOptions,
+  LakeEvents,
+  QueryResult,
+  StorageInfo,
+  VerifyReport,
+} from './api.ts';
+import type { LakeConfig } from './config.ts';
+import { Emitter } from './Emitter.ts';
+import { runMetaSql, SqlError } from './metaSql.ts';
+import { checkTableName, tableNameFromFile, uniqueName } from './naming.ts';
+
+export interface LakeNodeParts {
+  nodeId: NodeId;
+  deviceId: DeviceId;
+  config: LakeConfig;
+  store: ChunkStore;
+  ingest: IngestRunner;
+  /** navigator.storage in the browser; absent in Node. */
+  storageEstimate?: () => Promise<{ usage?: number; quota?: number; persisted?: boolean }>;
+}
+
+/**
+ * One node of the lake: the composition root that owns the subsystems (EXAMPLES §1) and the
+ * public API behind `window.lake` (DESIGN §13). The mesh, catalog, replication and query
+ * subsystems are wired in here as their issues land.
+ */
+export class LakeNode {
+  readonly nodeId: NodeId;
+  readonly deviceId: DeviceId;
+  readonly config: LakeConfig;
+  /** Resolves when storage is open and manifests are loaded. */
+  readonly ready: Promise<void>;
+
+  // STORAGE
+  readonly #store: ChunkStore;
+  readonly #manifests = new Map<DatasetId, Manifest>();
+  // INGEST
+  readonly #ingest: IngestRunner;
+  /** Names of ingests still running, so two concurrent uploads of `sales.csv` get distinct names. */
+  readonly #reserved = new Set<string>();
+  // EVENTS
+  readonly #events = new Emitter<LakeEvents>();
+  readonly #estimate: LakeNodeParts['storageEstimate'];
+  #closed = false;
+
+  constructor(parts: LakeNodeParts) {
+    this.nodeId = parts.nodeId;
+    this.deviceId = parts.deviceId;
+    this.config = parts.config;
+    this.#store = parts.store;
+    this.#ingest = parts.ingest;
+    this.#estimate = parts.storageEstimate;
+    this.ready = this.#start();
+  }
+
+  async #start(): Promise<void> {
+    // Anything pending belonged to an ingest that died with its tab; this node holds the lock now.
+    await this.#store.sweepPending();
+    for (const m of await this.#store.listManifests()) this.#manifests.set(m.id, m);
+  }
+
+  /** Ingests a file (CSV, TSV, JSON, NDJSON, TXT, Parquet, Arrow) into a new dataset. */
+  async ingest(input: IngestInput, opts: IngestOptions = {}): Promise<DatasetInfo> {
+    await this.ready;
+    this.#open();
+    const source: ByteSource = toByteSource(input);
+    const taken = new Set([...this.#names(), ...this.#reserved]);
+    const name =
+      opts.table !== undefined
+        ? checkTableName(opts.table, taken)
+        : uniqueName(tableNameFromFile(source.name), taken);
+    const format =
+      opts.format ?? (!(input instanceof Blob) ? (input.format as IngestOptions['format']) : undefined);
+    this.#reserved.add(name);
+    try {
+      const manifest = await this.#ingest.run(source, {
+        datasetId: crypto.randomUUID() as DatasetId,
+        name,
+        format,
+        nodeId: this.nodeId,
+        chunkBytes: this.config.chunkSize,
+        maxRowBytes: this.config.maxRowBytes,
+        maxFileBytes: this.config.maxFileBytes,
+        raggedRows: this.config.raggedRows,
+        signal: opts.signal,
+        onProgress: (p) => {
+          opts.onProgress?.(p);
+          this.#events.emit('ingest-progress', { ...p, file: source.name, table: name });
+        },
+      });
+      this.#manifests.set(manifest.id, manifest);
+      const info = this.#info(manifest);
+      this.#events.emit('dataset-added', info);
+      return info;
+    } finally {
+      this.#reserved.delete(name);
+    }
+  }
+
+  /** Every dataset this node knows, sorted by name. */
+  datasets(): DatasetInfo[] {
+    return [...this.#manifests.values()]
+      .map((m) => this.#info(m))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Re-hashes every stored chunk of a dataset and its root. */
+  async verify(name: string): Promise<VerifyReport> {
+    await this.ready;
+    return verifyDataset(this.#store, this.#byName(name));
+  }
+
+  /** Removes a dataset and garbage-collects chunks nothing else references. */
+  async drop(name: string): Promise<void> {
+    await this.ready;
+    const m = this.#byName(name);
+    await this.#store.deleteManifest(m.id);
+    this.#manifests.delete(m.id);
+    this.#events.emit('dataset-removed', { id: m.id, name: m.name });
+  }
+
+  /** SQL. Until the engine lands: SHOW TABLES and DESCRIBE only; anything else is a clear error. */
+  async sql(query: string): Promise<QueryResult> {
+    await this.ready;
+    if (typeof query !== 'string' || query.trim() === '') throw new SqlError('Empty query.');
+    return runMetaSql(query, this.datasets());
+  }
+
+  /** Storage used by this node, and the browser's usage and quota where available. */
+  async storage(): Promise<StorageInfo> {
+    await this.ready;
+    const [own, est] = await Promise.all([
+      this.#store.usage(),
+      this.#estimate?.() ?? Promise.resolve(undefined),
+    ]);
+    return { ...est, chunks: own.chunks, bytes: own.bytes, datasets: own.manifests };
+  }
+
+  on<K extends keyof LakeEvents>(event: K, handler: (e: LakeEvents[K]) => void): () => void {
+    return this.#events.on(event, handler);
+  }
+
+  /** Best-effort shutdown: each step is guarded so one failure does not skip the rest. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#ingest.close?.();
+    } catch (e) {
+      console.error('peerlake: closing ingest failed', e);
+    }
+    await this.#store.close().catch((e: unknown) => console.error('peerlake: closing storage failed', e));
+  }
+
+  #open(): void {
+    if (this.#closed) throw new Error('This lake node is closed.');
+  }
+
+  #names(): string[] {
+    return [...this.#manifests.values()].map((m) => m.name);
+  }
+
+  #byName(name: string): Manifest {
+    for (const m of this.#manifests.values()) if (m.name === name) return m;
+    const names = this.#names();
+    throw new Error(`No dataset named "${name}".${names.length ? ` Datasets: ${names.join(', ')}` : ''}`);
+  }
+
+  #info(m: Manifest): DatasetInfo {
+    const target = this.config.replicationFactor;
+    // Alone in the room (no mesh yet): one holder is all min(target, live nodes) can ask for.
+    const holders = 1;
+    return {
+      id: m.id,
+      name: m.name,
+      format: m.format,
+      source: m.source,
+      rows: m.rows,
+      bytes: m.bytes,
+      chunks: m.chunks.length,
+      checksum: m.root,
+      schema: m.schema,
+      status: 'committed',
+      createdAt: m.createdAt,
+      replication: { target, holders, state: 'healthy' },
+    };
+  }
+}

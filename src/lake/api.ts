@@ -1,0 +1,93 @@
+import type { IngestProgress } from '../ingest/ingestFile.ts';
+import type { ColumnSchema, SourceFormat } from '../storage/manifest.ts';
+import type { DatasetId } from '../types.ts';
+
+/** What `lake.datasets()` returns for each dataset (DESIGN §13). */
+export interface DatasetInfo {
+  id: DatasetId;
+  name: string;
+  format: SourceFormat;
+  source: { name: string; bytes: number };
+  rows: number;
+  /** Stored bytes (Arrow chunks). */
+  bytes: number;
+  chunks: number;
+  /** Hex SHA-256 Merkle root over the chunk ids. */
+  checksum: string;
+  schema: ColumnSchema[];
+  status: 'pending' | 'committed';
+  createdAt: number;
+  replication: ReplicationInfo;
+}
+
+export interface ReplicationInfo {
+  /** The configured replication factor. */
+  target: number;
+  /** Live holders of the least-replicated chunk. */
+  holders: number;
+  /**
+   * healthy: every chunk has min(target, live nodes) holders; under-replicated: fewer;
+   * unavailable: some chunk has no live holder.
+   */
+  state: 'healthy' | 'under-replicated' | 'unavailable';
+}
+
+export interface ChunkProblem {
+  index: number;
+  id: string;
+  problem: 'missing' | 'hash-mismatch' | 'unreadable' | 'row-count';
+  detail?: string;
+}
+
+export interface VerifyReport {
+  dataset: string;
+  ok: boolean;
+  chunks: number;
+  bytes: number;
+  bad: ChunkProblem[];
+  root: { expected: string; actual: string; ok: boolean };
+  ms: number;
+}
+
+export interface QueryResult {
+  columns: { name: string; type: string }[];
+  rows: Record<string, unknown>[];
+  rowCount: number;
+  /** ms */
+  executionTime: number;
+  plan?: string;
+  /** The result as Arrow IPC stream bytes. */
+  arrow(): Uint8Array;
+}
+
+export interface StorageInfo {
+  /** From navigator.storage.estimate(), when the platform has it. */
+  usage?: number;
+  quota?: number;
+  persisted?: boolean;
+  /** What this node stores. */
+  chunks: number;
+  bytes: number;
+  datasets: number;
+}
+
+export type { IngestProgress };
+
+export interface IngestOptions {
+  /** Table name; default: from the file name, made unique. */
+  table?: string;
+  format?: SourceFormat;
+  onProgress?: (p: IngestProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface LakeEvents {
+  'dataset-added': DatasetInfo;
+  'dataset-removed': { id: DatasetId; name: string };
+  'ingest-progress': IngestProgress & { file: string; table: string };
+  // Emitted once the mesh, replication and distributed query land (later issues).
+  'peer-joined': { nodeId: string };
+  'peer-left': { nodeId: string };
+  replication: { dataset: string };
+  'query-progress': { done: number; total: number };
+}

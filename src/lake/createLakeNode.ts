@@ -1,0 +1,30 @@
+import { LocalIngestRunner, type IngestRunner } from '../ingest/IngestRunner.ts';
+import type { ChunkStore } from '../storage/ChunkStore.ts';
+import { MemoryChunkStore } from '../storage/MemoryChunkStore.ts';
+import type { DeviceId, NodeId } from '../types.ts';
+import { resolveConfig, type LakeConfig } from './config.ts';
+import { LakeNode, type LakeNodeParts } from './LakeNode.ts';
+
+export interface CreateLakeNodeOptions {
+  nodeId?: string;
+  deviceId?: string;
+  config?: Partial<LakeConfig>;
+  /** Default: a MemoryChunkStore (nothing persists). The browser passes an IdbChunkStore. */
+  store?: ChunkStore;
+  /** Default: in-process ingest on `store`. The browser passes a worker-backed runner. */
+  ingest?: IngestRunner;
+  storageEstimate?: LakeNodeParts['storageEstimate'];
+}
+
+/** Builds a LakeNode; usable from Node and tests as well as the browser (DESIGN §13). */
+export function createLakeNode(opts: CreateLakeNodeOptions = {}): LakeNode {
+  const store = opts.store ?? new MemoryChunkStore();
+  return new LakeNode({
+    nodeId: (opts.nodeId ?? crypto.randomUUID()) as NodeId,
+    deviceId: (opts.deviceId ?? crypto.randomUUID()) as DeviceId,
+    config: resolveConfig(opts.config ?? {}),
+    store,
+    ingest: opts.ingest ?? new LocalIngestRunner(store),
+    storageEstimate: opts.storageEstimate,
+  });
+}
