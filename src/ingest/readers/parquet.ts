@@ -338,7 +338,7 @@ function toBigInt(v: DecodedArray): ArrayLike<unknown> {
 }
 const INT64_MAX = 2n ** 63n - 1n;
 function checkUint64(v: DecodedArray): ArrayLike<unknown> {
-  for (const x of v as ArrayLike<bigint | null>) {
+  for (const x of v as Iterable<bigint | null>) {
     if (x != null && x > INT64_MAX) {
       throw new IngestError('UNSUPPORTED', `an unsigned 64-bit value (${x}) does not fit in BIGINT`);
     }

@@ -1,0 +1,46 @@
+// App entry (DESIGN §2): the only module besides workers/* that touches browser globals.
+import { configFromQuery, resolveConfig } from './lake/config.ts';
+import { createLakeNode } from './lake/createLakeNode.ts';
+import { resolveIdentity } from './lake/identity.ts';
+import type { LakeNode } from './lake/LakeNode.ts';
+import { WorkerIngestRunner } from './lake/WorkerIngestRunner.ts';
+import { IdbChunkStore } from './storage/IdbChunkStore.ts';
+import { mountApp, showFatal } from './ui/App.ts';
+
+declare global {
+  interface Window {
+    lake: LakeNode;
+  }
+}
+
+async function boot(root: HTMLElement): Promise<void> {
+  const config = resolveConfig(configFromQuery(location.search));
+  const identity = await resolveIdentity();
+  const store = await IdbChunkStore.open(identity.dbName);
+  const worker = new Worker(new URL('../workers/ingest.worker.ts', import.meta.url), { type: 'module', name: 'ingest' });
+  // Asked from the page, not a worker (DESIGN §3); the browser may grant it silently or not at all.
+  const persisted = navigator.storage?.persist ? navigator.storage.persist().catch(() => false) : Promise.resolve(false);
+  const lake = createLakeNode({
+    nodeId: identity.nodeId,
+    deviceId: identity.deviceId,
+    config,
+    store,
+    ingest: new WorkerIngestRunner(worker, identity.dbName),
+    storageEstimate: async () => {
+      const est = navigator.storage?.estimate ? await navigator.storage.estimate() : {};
+      return { usage: est.usage, quota: est.quota, persisted: await persisted };
+    },
+  });
+  window.lake = lake;
+  addEventListener('pagehide', () => {
+    void lake.close().finally(() => identity.release());
+  });
+  await lake.ready;
+  mountApp(root, lake, identity.origin);
+}
+
+const root = document.getElementById('app')!;
+boot(root).catch((e: unknown) => {
+  console.error(e);
+  showFatal(root, e instanceof Error ? e.message : String(e));
+});
