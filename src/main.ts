@@ -17,9 +17,14 @@ async function boot(root: HTMLElement): Promise<void> {
   const config = resolveConfig(configFromQuery(location.search));
   const identity = await resolveIdentity();
   const store = await IdbChunkStore.open(identity.dbName);
-  const worker = new Worker(new URL('../workers/ingest.worker.ts', import.meta.url), { type: 'module', name: 'ingest' });
+  const worker = new Worker(new URL('../workers/ingest.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'ingest',
+  });
   // Asked from the page, not a worker (DESIGN §3); the browser may grant it silently or not at all.
-  const persisted = navigator.storage?.persist ? navigator.storage.persist().catch(() => false) : Promise.resolve(false);
+  const persisted = navigator.storage?.persist
+    ? navigator.storage.persist().catch(() => false)
+    : Promise.resolve(false);
   const lake = createLakeNode({
     nodeId: identity.nodeId,
     deviceId: identity.deviceId,

@@ -39,11 +39,18 @@ export class IngestWorkerApi {
     this.#running.set(req.datasetId, ctl);
     try {
       const store = await this.#store(storeName);
-      const manifest = await ingestFile(store, { name: fileName, blob }, { ...req, signal: ctl.signal, onProgress });
+      const manifest = await ingestFile(
+        store,
+        { name: fileName, blob },
+        { ...req, signal: ctl.signal, onProgress },
+      );
       return { ok: true, manifest };
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
-      return { ok: false, error: { code: isIngestError(err) ? err.code : undefined, name: err.name, message: err.message } };
+      return {
+        ok: false,
+        error: { code: isIngestError(err) ? err.code : undefined, name: err.name, message: err.message },
+      };
     } finally {
       this.#running.delete(req.datasetId);
     }

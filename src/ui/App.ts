@@ -11,13 +11,22 @@ export function mountApp(root: HTMLElement, lake: LakeNode, origin: string): voi
   const sql = SqlPanel(lake);
   root.replaceChildren(
     StatusBar(lake, origin),
-    h('main', {}, UploadPanel(lake), DatasetsPanel(lake, (q) => sql.setQuery(q)), sql.el, EventLog(lake)),
+    h(
+      'main',
+      {},
+      UploadPanel(lake),
+      DatasetsPanel(lake, (q) => sql.setQuery(q)),
+      sql.el,
+      EventLog(lake),
+    ),
   );
   root.removeAttribute('aria-busy');
 }
 
 /** Shown when the node cannot start (no IndexedDB, a bad ?config=, …). */
 export function showFatal(root: HTMLElement, message: string): void {
-  root.replaceChildren(h('div', { class: 'fatal', role: 'alert' }, h('h1', {}, 'peerlake could not start'), h('p', {}, message)));
+  root.replaceChildren(
+    h('div', { class: 'fatal', role: 'alert' }, h('h1', {}, 'peerlake could not start'), h('p', {}, message)),
+  );
   root.removeAttribute('aria-busy');
 }

@@ -9,7 +9,11 @@ export function DatasetsPanel(lake: LakeNode, onQuery: (sql: string) => void): H
     const list = lake.datasets();
     body.replaceChildren(
       list.length === 0
-        ? h('p', { class: 'empty' }, 'No datasets yet. Drop a file above: it is parsed in a worker and stored in this browser.')
+        ? h(
+            'p',
+            { class: 'empty' },
+            'No datasets yet. Drop a file above: it is parsed in a worker and stored in this browser.',
+          )
         : table(list),
     );
   };
@@ -20,7 +24,13 @@ export function DatasetsPanel(lake: LakeNode, onQuery: (sql: string) => void): H
       h(
         'thead',
         {},
-        h('tr', {}, ...['Name', 'Rows', 'Size', 'Chunks', 'Checksum', 'Status', 'Actions'].map((t) => h('th', { scope: 'col' }, t))),
+        h(
+          'tr',
+          {},
+          ...['Name', 'Rows', 'Size', 'Chunks', 'Checksum', 'Status', 'Actions'].map((t) =>
+            h('th', { scope: 'col' }, t),
+          ),
+        ),
       ),
       h('tbody', {}, ...list.map(row)),
     );
@@ -47,11 +57,24 @@ export function DatasetsPanel(lake: LakeNode, onQuery: (sql: string) => void): H
     });
     const drop = h('button', { type: 'button', class: 'small danger' }, 'Drop');
     drop.addEventListener('click', () => {
-      if (!confirm(`Drop dataset "${d.name}" (${count(d.rows)} rows)? Its chunks are deleted from this browser.`)) return;
+      if (
+        !confirm(
+          `Drop dataset "${d.name}" (${count(d.rows)} rows)? Its chunks are deleted from this browser.`,
+        )
+      )
+        return;
       lake.drop(d.name).catch((e: Error) => (result.textContent = e.message));
     });
-    const query = h('button', { type: 'button', class: 'small', onclick: () => onQuery(`DESCRIBE ${d.name}`) }, 'Query');
-    const copy = h('button', { type: 'button', class: 'link', title: `Copy ${d.checksum}` }, d.checksum.slice(0, 12) + '…');
+    const query = h(
+      'button',
+      { type: 'button', class: 'small', onclick: () => onQuery(`DESCRIBE ${d.name}`) },
+      'Query',
+    );
+    const copy = h(
+      'button',
+      { type: 'button', class: 'link', title: `Copy ${d.checksum}` },
+      d.checksum.slice(0, 12) + '…',
+    );
     copy.addEventListener('click', () => {
       navigator.clipboard.writeText(d.checksum).then(
         () => (copy.textContent = 'copied'),
@@ -62,7 +85,13 @@ export function DatasetsPanel(lake: LakeNode, onQuery: (sql: string) => void): H
       'details',
       {},
       h('summary', {}, d.name),
-      h('ul', { class: 'schema' }, ...d.schema.map((c) => h('li', {}, h('code', {}, c.name), ` ${c.type}${c.dictionary ? ' (dictionary)' : ''}`))),
+      h(
+        'ul',
+        { class: 'schema' },
+        ...d.schema.map((c) =>
+          h('li', {}, h('code', {}, c.name), ` ${c.type}${c.dictionary ? ' (dictionary)' : ''}`),
+        ),
+      ),
       h('small', {}, `from ${d.source.name} (${d.format}, ${bytes(d.source.bytes)})`),
     );
     return h(
@@ -73,12 +102,21 @@ export function DatasetsPanel(lake: LakeNode, onQuery: (sql: string) => void): H
       h('td', { class: 'num' }, bytes(d.bytes)),
       h('td', { class: 'num' }, count(d.chunks)),
       h('td', {}, copy),
-      h('td', {}, h('span', { class: `badge ${d.replication.state}` }, `${d.status} · ${d.replication.state}`)),
+      h(
+        'td',
+        {},
+        h('span', { class: `badge ${d.replication.state}` }, `${d.status} · ${d.replication.state}`),
+      ),
       h('td', { class: 'actions' }, query, verify, drop, result),
     );
   };
   lake.on('dataset-added', render);
   lake.on('dataset-removed', render);
   render();
-  return h('section', { class: 'panel', 'aria-labelledby': 'datasets-h' }, h('h2', { id: 'datasets-h' }, 'Datasets'), body);
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'datasets-h' },
+    h('h2', { id: 'datasets-h' }, 'Datasets'),
+    body,
+  );
 }

@@ -13,5 +13,10 @@ export function EventLog(lake: LakeNode): HTMLElement {
   lake.on('dataset-added', (d) => add(`dataset added: ${d.name} (${d.rows} rows, ${d.chunks} chunks)`));
   lake.on('dataset-removed', (d) => add(`dataset removed: ${d.name}`));
   add('node started');
-  return h('section', { class: 'panel', 'aria-labelledby': 'events-h' }, h('h2', { id: 'events-h' }, 'Events'), list);
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'events-h' },
+    h('h2', { id: 'events-h' }, 'Events'),
+    list,
+  );
 }

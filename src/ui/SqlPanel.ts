@@ -76,7 +76,9 @@ function render(r: QueryResult): HTMLElement {
       h('thead', {}, h('tr', {}, ...r.columns.map((c) => h('th', { scope: 'col', title: c.type }, c.name)))),
       h('tbody', {}, ...shown.map((row) => h('tr', {}, ...r.columns.map((c) => cell(row[c.name]))))),
     ),
-    r.rowCount > shown.length ? h('p', { class: 'meta' }, `Showing ${count(shown.length)} of ${count(r.rowCount)} rows.`) : null,
+    r.rowCount > shown.length
+      ? h('p', { class: 'meta' }, `Showing ${count(shown.length)} of ${count(r.rowCount)} rows.`)
+      : null,
   );
 }
 

@@ -12,7 +12,8 @@ export function StatusBar(lake: LakeNode, origin: string): HTMLElement {
     lake.storage().then(
       (s) => {
         const quota = s.quota ? ` · browser ${bytes(s.usage)} of ${bytes(s.quota)}` : '';
-        const persisted = s.persisted === undefined ? '' : s.persisted ? ' · persistent' : ' · best-effort (may be evicted)';
+        const persisted =
+          s.persisted === undefined ? '' : s.persisted ? ' · persistent' : ' · best-effort (may be evicted)';
         storage.textContent = `Stored: ${bytes(s.bytes)} in ${s.chunks} chunks${quota}${persisted}`;
         if (s.quota && s.usage !== undefined) meter.value = s.usage / s.quota;
       },
@@ -27,7 +28,11 @@ export function StatusBar(lake: LakeNode, origin: string): HTMLElement {
     'header',
     { class: 'status' },
     h('h1', {}, 'peerlake'),
-    h('span', { class: 'node', title: `deviceId ${lake.deviceId}` }, `node ${lake.nodeId.slice(0, 8)} (${origin})`),
+    h(
+      'span',
+      { class: 'node', title: `deviceId ${lake.deviceId}` },
+      `node ${lake.nodeId.slice(0, 8)} (${origin})`,
+    ),
     storage,
     meter,
   );

@@ -66,5 +66,12 @@ export function UploadPanel(lake: LakeNode): HTMLElement {
     );
   }
 
-  return h('section', { class: 'panel', 'aria-labelledby': 'upload-h' }, h('h2', { id: 'upload-h' }, 'Add data'), input, zone, list);
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'upload-h' },
+    h('h2', { id: 'upload-h' }, 'Add data'),
+    input,
+    zone,
+    list,
+  );
 }

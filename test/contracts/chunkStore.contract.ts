@@ -1,17 +1,22 @@
-import { describe, expect, it } from 'vitest';
+import { expect } from 'chai';
 import type { ChunkStore } from '../../src/storage/ChunkStore.ts';
 import { chunkIdOf } from '../../src/storage/hash.ts';
 import type { Manifest } from '../../src/storage/manifest.ts';
 import type { ChunkId, DatasetId, NodeId } from '../../src/types.ts';
 
 /**
- * The behaviour every {@link ChunkStore} must have. Each adapter's test file calls this with a
- * factory for a fresh, empty store (automerge's runStorageAdapterTests pattern, EXAMPLES §6).
- * It runs in Node (MemoryChunkStore, IdbChunkStore on fake-indexeddb) and in Chromium on real
- * IndexedDB (test/e2e/storage.e2e.test.ts).
+ * The behaviour every {@link ChunkStore} must have, as named cases over a factory for a fresh,
+ * empty store (automerge's runStorageAdapterTests pattern, EXAMPLES §6). The cases use chai, not
+ * vitest's globals, so the very same code runs in Node (MemoryChunkStore, IdbChunkStore on
+ * fake-indexeddb; see runChunkStoreContract.ts) and bundled into Chromium on real IndexedDB
+ * (test/e2e/storage.e2e.test.ts).
  */
-export function runChunkStoreContract(name: string, open: () => Promise<ChunkStore>): void {
-  describe(`ChunkStore contract: ${name}`, () => {
+export function chunkStoreContract(open: () => Promise<ChunkStore>): Record<string, () => Promise<void>> {
+  const cases: Record<string, () => Promise<void>> = {};
+  const it = (name: string, fn: () => Promise<void>) => {
+    cases[name] = fn;
+  };
+  {
     const chunk = async (text: string) => {
       const bytes = new TextEncoder().encode(text);
       return { id: await chunkIdOf(bytes), bytes };
@@ -35,10 +40,10 @@ export function runChunkStoreContract(name: string, open: () => Promise<ChunkSto
       const s = await open();
       const a = await chunk('alpha');
       await s.writeChunks('i1', [a]);
-      expect(await s.getChunk(a.id)).toEqual(a.bytes);
-      expect(await s.hasChunk(a.id)).toBe(true);
-      expect(await s.hasChunk('0'.repeat(64) as ChunkId)).toBe(false);
-      expect(await s.getChunk('0'.repeat(64) as ChunkId)).toBeUndefined();
+      expect(await s.getChunk(a.id)).to.deep.equal(a.bytes);
+      expect(await s.hasChunk(a.id)).to.equal(true);
+      expect(await s.hasChunk('0'.repeat(64) as ChunkId)).to.equal(false);
+      expect(await s.getChunk('0'.repeat(64) as ChunkId)).to.equal(undefined);
       await s.close();
     });
 
@@ -49,10 +54,10 @@ export function runChunkStoreContract(name: string, open: () => Promise<ChunkSto
       await s.writeChunks('i1', [a]);
       await s.writeChunks('i1', [b]);
       await s.commit('i1', manifest('d1', [a, b]));
-      expect(await s.sweepPending()).toBe(0);
-      expect((await s.getManifest('d1' as DatasetId))?.chunks.map((c) => c.id)).toEqual([a.id, b.id]);
-      expect((await s.listManifests()).map((m) => m.id)).toEqual(['d1']);
-      expect(await s.usage()).toEqual({ chunks: 2, bytes: 2, manifests: 1 });
+      expect(await s.sweepPending()).to.equal(0);
+      expect((await s.getManifest('d1' as DatasetId))?.chunks.map((c) => c.id)).to.deep.equal([a.id, b.id]);
+      expect((await s.listManifests()).map((m) => m.id)).to.deep.equal(['d1']);
+      expect(await s.usage()).to.deep.equal({ chunks: 2, bytes: 2, manifests: 1 });
       await s.close();
     });
 
@@ -60,9 +65,9 @@ export function runChunkStoreContract(name: string, open: () => Promise<ChunkSto
       const s = await open();
       const a = await chunk('aa');
       await s.writeChunks('i1', [a]);
-      expect(await s.abort('i1')).toBe(1);
-      expect(await s.hasChunk(a.id)).toBe(false);
-      expect(await s.usage()).toEqual({ chunks: 0, bytes: 0, manifests: 0 });
+      expect(await s.abort('i1')).to.equal(1);
+      expect(await s.hasChunk(a.id)).to.equal(false);
+      expect(await s.usage()).to.deep.equal({ chunks: 0, bytes: 0, manifests: 0 });
       await s.close();
     });
 
@@ -73,9 +78,9 @@ export function runChunkStoreContract(name: string, open: () => Promise<ChunkSto
       await s.writeChunks('i1', [shared]);
       await s.commit('i1', manifest('d1', [shared]));
       await s.writeChunks('i2', [shared, own]);
-      expect(await s.abort('i2')).toBe(1);
-      expect(await s.hasChunk(shared.id)).toBe(true);
-      expect(await s.hasChunk(own.id)).toBe(false);
+      expect(await s.abort('i2')).to.equal(1);
+      expect(await s.hasChunk(shared.id)).to.equal(true);
+      expect(await s.hasChunk(own.id)).to.equal(false);
       await s.close();
     });
 
@@ -83,8 +88,8 @@ export function runChunkStoreContract(name: string, open: () => Promise<ChunkSto
       const s = await open();
       const a = await chunk('left behind');
       await s.writeChunks('crashed', [a]);
-      expect(await s.sweepPending()).toBe(1);
-      expect(await s.hasChunk(a.id)).toBe(false);
+      expect(await s.sweepPending()).to.equal(1);
+      expect(await s.hasChunk(a.id)).to.equal(false);
       await s.close();
     });
 
@@ -97,13 +102,13 @@ export function runChunkStoreContract(name: string, open: () => Promise<ChunkSto
       await s.commit('i1', manifest('d1', [shared, only1]));
       await s.writeChunks('i2', [shared, only2]);
       await s.commit('i2', manifest('d2', [shared, only2]));
-      expect(await s.deleteManifest('d1' as DatasetId)).toBe(1);
-      expect(await s.hasChunk(only1.id)).toBe(false);
-      expect(await s.hasChunk(shared.id)).toBe(true);
-      expect(await s.getManifest('d1' as DatasetId)).toBeUndefined();
-      expect(await s.deleteManifest('d1' as DatasetId)).toBe(0);
-      expect(await s.deleteManifest('d2' as DatasetId)).toBe(2);
-      expect(await s.usage()).toEqual({ chunks: 0, bytes: 0, manifests: 0 });
+      expect(await s.deleteManifest('d1' as DatasetId)).to.equal(1);
+      expect(await s.hasChunk(only1.id)).to.equal(false);
+      expect(await s.hasChunk(shared.id)).to.equal(true);
+      expect(await s.getManifest('d1' as DatasetId)).to.equal(undefined);
+      expect(await s.deleteManifest('d1' as DatasetId)).to.equal(0);
+      expect(await s.deleteManifest('d2' as DatasetId)).to.equal(2);
+      expect(await s.usage()).to.deep.equal({ chunks: 0, bytes: 0, manifests: 0 });
       await s.close();
     });
 
@@ -114,9 +119,9 @@ export function runChunkStoreContract(name: string, open: () => Promise<ChunkSto
       await s.commit('i1', manifest('d1', [c]));
       await s.writeChunks('running', [c]);
       await s.deleteManifest('d1' as DatasetId);
-      expect(await s.hasChunk(c.id)).toBe(true);
+      expect(await s.hasChunk(c.id)).to.equal(true);
       await s.commit('running', manifest('d2', [c]));
-      expect(await s.getChunk(c.id)).toEqual(c.bytes);
+      expect(await s.getChunk(c.id)).to.deep.equal(c.bytes);
       await s.close();
     });
 
@@ -125,17 +130,18 @@ export function runChunkStoreContract(name: string, open: () => Promise<ChunkSto
       const a = await chunk('dup');
       await s.writeChunks('i1', [a, a]);
       await s.putChunks([a]);
-      expect((await s.usage()).chunks).toBe(1);
-      expect((await s.usage()).bytes).toBe(3);
+      expect((await s.usage()).chunks).to.equal(1);
+      expect((await s.usage()).bytes).to.equal(3);
       await s.close();
     });
 
     it('round-trips metadata', async () => {
       const s = await open();
-      expect(await s.getMeta('k')).toBeUndefined();
+      expect(await s.getMeta('k')).to.equal(undefined);
       await s.putMeta('k', { a: [1, 2], b: 'x' });
-      expect(await s.getMeta('k')).toEqual({ a: [1, 2], b: 'x' });
+      expect(await s.getMeta('k')).to.deep.equal({ a: [1, 2], b: 'x' });
       await s.close();
     });
-  });
+  }
+  return cases;
 }

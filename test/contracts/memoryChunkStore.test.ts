@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { MemoryChunkStore } from '../../src/storage/MemoryChunkStore.ts';
-import { runChunkStoreContract } from './chunkStore.contract.ts';
+import { runChunkStoreContract } from './runChunkStoreContract.ts';
 import { chunkIdOf } from '../../src/storage/hash.ts';
 
 runChunkStoreContract('MemoryChunkStore', () => Promise.resolve(new MemoryChunkStore()));

@@ -98,7 +98,9 @@ describe('chunks and manifest', () => {
     const first = m.chunks[0]!;
     expect(first.stats[0]).toEqual({ min: 0, max: first.rows - 1, nulls: 0 });
     const bytes = (await store.getChunk(first.id))!;
-    const digest = Buffer.from(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)).toString('hex');
+    const digest = Buffer.from(
+      await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>),
+    ).toString('hex');
     expect(digest).toBe(first.id);
     expect(info.checksum).toBe(m.root);
     expect((await lake.verify('big')).ok).toBe(true);

@@ -167,7 +167,10 @@ export class FileInput implements ArrowInput {
     for (const block of [...footer.dictionaryBatches(), ...footer.recordBatches()]) {
       const end = block.offset + block.metaDataLength + block.bodyLength;
       if (!(block.offset >= 8 && end <= footerStart)) {
-        throw corrupt(name, `its footer points to bytes ${block.offset}–${end}, outside the data (8–${footerStart})`);
+        throw corrupt(
+          name,
+          `its footer points to bytes ${block.offset}–${end}, outside the data (8–${footerStart})`,
+        );
       }
     }
     return new FileInput(name, blob, footer);
@@ -187,7 +190,10 @@ export class FileInput implements ArrowInput {
   checkEnd(batches: number): void {
     // A block whose bytes look like EOS would end apache-arrow's reader early, quietly.
     if (batches !== this.footer.numRecordBatches) {
-      throw corrupt(this.name, `its footer lists ${this.footer.numRecordBatches} record batches but ${batches} could be read`);
+      throw corrupt(
+        this.name,
+        `its footer lists ${this.footer.numRecordBatches} record batches but ${batches} could be read`,
+      );
     }
   }
 

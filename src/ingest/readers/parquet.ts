@@ -348,7 +348,7 @@ function checkUint64(v: DecodedArray): ArrayLike<unknown> {
 
 function slice(values: ArrayLike<unknown>, from: number, to: number): ArrayLike<unknown> {
   if (from === 0 && to === values.length) return values;
-  if (Array.isArray(values)) return values.slice(from, to);
+  if (Array.isArray(values)) return (values as unknown[]).slice(from, to);
   return (values as Int32Array).subarray(from, to); // every typed array has subarray
 }
 
