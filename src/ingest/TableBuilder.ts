@@ -219,7 +219,7 @@ function slice(batch: ColumnBatch, start: number, end: number): ColumnBatch {
 }
 
 function sliceValues(values: ArrayLike<unknown>, start: number, end: number): ArrayLike<unknown> {
-  if (Array.isArray(values)) return values.slice(start, end);
+  if (Array.isArray(values)) return (values as unknown[]).slice(start, end);
   if (ArrayBuffer.isView(values)) return (values as unknown as Int32Array).subarray(start, end);
   return Array.prototype.slice.call(values, start, end) as unknown[];
 }

@@ -36,7 +36,7 @@ export function recastChunk(
     const vec = table.getChildAt(i);
     const from = encodedTypes[i] ?? null;
     if (vec && from === col.type) {
-      return { data: vec.data[0]!, stats: oldStats[i]! };
+      return { data: vec.data[0] as A.Data, stats: oldStats[i]! };
     }
     return encodeColumn(valuesOf(vec, rows, from), col.type, col.dictionary);
   });

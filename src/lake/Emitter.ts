@@ -5,8 +5,8 @@ export class Emitter<Events extends object> {
   on<K extends keyof Events>(event: K, handler: (e: Events[K]) => void): () => void {
     let set = this.#handlers.get(event);
     if (!set) this.#handlers.set(event, (set = new Set()));
-    set.add(handler as (e: never) => void);
-    return () => set.delete(handler as (e: never) => void);
+    set.add(handler);
+    return () => set.delete(handler);
   }
 
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {

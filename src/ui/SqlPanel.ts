@@ -1,6 +1,6 @@
 import type { QueryResult } from '../lake/api.ts';
 import type { LakeNode } from '../lake/LakeNode.ts';
-import { count, h, ms } from './dom.ts';
+import { count, display, h, ms } from './dom.ts';
 
 /** Rows the results table renders; the full result stays available through the API. */
 const MAX_RENDERED_ROWS = 1000;
@@ -84,5 +84,5 @@ function render(r: QueryResult): HTMLElement {
 
 function cell(v: unknown): HTMLElement {
   if (v === null || v === undefined) return h('td', { class: 'null' }, 'NULL');
-  return h('td', { class: typeof v === 'number' ? 'num' : undefined }, String(v));
+  return h('td', { class: typeof v === 'number' ? 'num' : undefined }, display(v));
 }

@@ -38,3 +38,17 @@ export function count(n: number): string {
 export function ms(n: number): string {
   return n < 1000 ? `${n.toFixed(n < 10 ? 1 : 0)} ms` : `${(n / 1000).toFixed(2)} s`;
 }
+
+/** Any value as cell text: primitives as themselves, objects as JSON. */
+export function display(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return v;
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return String(v);
+    default:
+      return JSON.stringify(v) ?? '';
+  }
+}

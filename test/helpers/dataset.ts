@@ -1,6 +1,7 @@
 import { tableFromIPC } from 'apache-arrow';
 import type { ChunkStore } from '../../src/storage/ChunkStore.ts';
-import type { ColumnType, Manifest } from '../../src/storage/manifest.ts';
+import type { Manifest } from '../../src/storage/manifest.ts';
+import { display } from '../../src/ui/dom.ts';
 
 /** Every row of a stored dataset, values normalised by {@link normalise}. */
 export async function readRows(store: ChunkStore, m: Manifest): Promise<Record<string, string | null>[]> {
@@ -21,19 +22,21 @@ export async function readRows(store: ChunkStore, m: Manifest): Promise<Record<s
 }
 
 /** One comparable text form for our values and DuckDB's JSON values. */
-export function normalise(v: unknown, type: ColumnType | string): string | null {
+/** `type` is ours (ColumnType) or DuckDB's type name. */
+export function normalise(v: unknown, type: string): string | null {
   if (v === null || v === undefined) return null;
-  if (type === 'DATE') return typeof v === 'number' ? new Date(v).toISOString().slice(0, 10) : String(v);
+  const text = () => display(v);
+  if (type === 'DATE') return typeof v === 'number' ? new Date(v).toISOString().slice(0, 10) : text();
   if (type.startsWith('TIMESTAMP')) {
     if (typeof v === 'number' || typeof v === 'bigint')
       return new Date(Number(v))
         .toISOString()
         .replace('T', ' ')
         .replace(/\.000Z$|Z$/, '');
-    return String(v).replace(/\.000$/, '');
+    return text().replace(/\.000$/, '');
   }
   if (typeof v === 'number' && !Number.isInteger(v)) return String(Number(v.toPrecision(12)));
   if (typeof v === 'string' && /^-?\d+\.\d+(e[+-]?\d+)?$/i.test(v) && type !== 'VARCHAR')
     return String(Number(Number(v).toPrecision(12)));
-  return String(v);
+  return text();
 }

@@ -77,8 +77,9 @@ function planFields(name: string, fields: Field[]): FieldPlan[] {
 
 interface Plan {
   hint: ColumnType;
-  /** Maps one non-null value from `vector.get`. */
+  /** Maps one non-null value from `vector.get` (or from `vector.toArray()` when `raw`). */
   value: (x: unknown) => unknown;
+  raw?: boolean;
   /** For a column without nulls: the whole column in the builder's storage layout, if cheap. */
   whole?: (values: ArrayLike<unknown>) => ArrayLike<unknown>;
 }
@@ -90,6 +91,13 @@ const float64 = (v: ArrayLike<unknown>) =>
   v instanceof Float64Array ? v : Float64Array.from(v as ArrayLike<number>);
 const INT64_MAX = 2n ** 63n - 1n;
 type BigNum = Parameters<typeof util.bigNumToNumber>[0];
+/** Epoch milliseconds, rounded down, from a raw timestamp in each unit. */
+const TO_MS = {
+  [TimeUnit.SECOND]: (t: bigint) => t * 1000n,
+  [TimeUnit.MILLISECOND]: (t: bigint) => t,
+  [TimeUnit.MICROSECOND]: (t: bigint) => floorDiv(t, 1000n),
+  [TimeUnit.NANOSECOND]: (t: bigint) => floorDiv(t, 1_000_000n),
+};
 const PER_SECOND = {
   [TimeUnit.SECOND]: 1,
   [TimeUnit.MILLISECOND]: 1e3,
@@ -114,11 +122,13 @@ function planFor(type: DataType): Plan {
     return { hint: 'DOUBLE', value: (x) => util.bigNumToNumber(x as BigNum, scale) };
   }
   if (DataType.isBool(type)) return { hint: 'BOOLEAN', value: same };
-  // get() gives epoch milliseconds for both date units (UTC midnight) and for every timestamp
-  // unit, fractional below a millisecond: Dates keep millisecond precision.
+  // get() gives epoch milliseconds for both date units: UTC midnight.
   if (DataType.isDate(type)) return { hint: 'DATE', value: (x) => new Date(x as number) };
-  if (DataType.isTimestamp(type))
-    return { hint: 'TIMESTAMP', value: (x) => new Date(Math.floor(x as number)) };
+  if (DataType.isTimestamp(type)) {
+    // get() is a float of milliseconds (…969.9998 for …970 ms in ns), so convert the raw int64.
+    const toMs = TO_MS[type.unit];
+    return { hint: 'TIMESTAMP', value: (t) => new Date(Number(toMs(t as bigint))), raw: true };
+  }
   if (DataType.isUtf8(type) || DataType.isLargeUtf8(type) || DataType.isUtf8View(type)) {
     return { hint: 'VARCHAR', value: same };
   }
@@ -142,6 +152,11 @@ function convert(name: string, vector: Vector | null, plan: Plan): ArrayLike<unk
   try {
     if (plan.whole && vector.nullCount === 0) return plan.whole(vector.toArray() as ArrayLike<unknown>);
     const out = new Array<unknown>(vector.length);
+    if (plan.raw) {
+      const raw = vector.toArray() as ArrayLike<unknown>;
+      for (let i = 0; i < vector.length; i++) out[i] = vector.isValid(i) ? plan.value(raw[i]) : null;
+      return out;
+    }
     for (let i = 0; i < vector.length; i++) {
       const x: unknown = vector.get(i);
       out[i] = x === null || x === undefined ? null : plan.value(x);
@@ -151,6 +166,11 @@ function convert(name: string, vector: Vector | null, plan: Plan): ArrayLike<unk
     if (isIngestError(e)) throw new IngestError(e.code, `${name}: ${e.message}. ${NOTHING_STORED}`);
     throw e;
   }
+}
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b < 0n ? q - 1n : q;
 }
 
 function checkUint64(x: unknown): bigint {

@@ -140,6 +140,7 @@ const MAX_METADATA = 64 << 20;
  */
 export class FileInput implements ArrowInput {
   bytesRead = 0;
+  private badBlock: number | undefined;
   private constructor(
     private readonly name: string,
     private readonly blob: Blob,
@@ -181,23 +182,33 @@ export class FileInput implements ArrowInput {
     for (const block of [...this.footer.dictionaryBatches(), ...this.footer.recordBatches()]) {
       if (signal?.aborted) return;
       const end = block.offset + block.metaDataLength + block.bodyLength;
-      yield await readRange(this.blob, block.offset, end);
+      const bytes = await readRange(this.blob, block.offset, end);
+      // A block that reads as an end-of-stream marker would end apache-arrow's reader quietly.
+      const view = new DataView(bytes.buffer);
+      const length = view.getInt32(0, true) === -1 ? view.getInt32(4, true) : view.getInt32(0, true);
+      if (!(length > 0 && length < block.metaDataLength)) {
+        this.badBlock = block.offset;
+        return;
+      }
+      yield bytes;
       this.bytesRead = end;
     }
     yield Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0);
   }
 
   checkEnd(batches: number): void {
-    // A block whose bytes look like EOS would end apache-arrow's reader early, quietly.
-    if (batches !== this.footer.numRecordBatches) {
-      throw corrupt(
-        this.name,
-        `its footer lists ${this.footer.numRecordBatches} record batches but ${batches} could be read`,
-      );
+    if (this.badBlock !== undefined) throw this.explain('');
+    // apache-arrow makes up one empty batch for a stream that has none.
+    const expected = Math.max(1, this.footer.numRecordBatches);
+    if (batches !== expected) {
+      throw corrupt(this.name, `its footer lists ${expected} record batches but ${batches} could be read`);
     }
   }
 
   explain(problem: string): IngestError {
+    if (this.badBlock !== undefined) {
+      return corrupt(this.name, `the footer points to byte ${this.badBlock}, where no message starts`);
+    }
     return corrupt(this.name, problem);
   }
 }

@@ -263,8 +263,9 @@ function typeOf(node: SchemaTree): Omit<ColumnPlan, 'name'> {
       if (lt.isSigned) return as('BIGINT');
       return as('BIGINT', lt.bitWidth === 32 ? toBigInt : checkUint64);
     case 'DECIMAL':
+      return as('DOUBLE', decimal(lt.scale));
     case 'FLOAT16':
-      return as('DOUBLE', toFloat64);
+      return as('DOUBLE');
     case 'DATE':
       return as('DATE');
     case 'TIMESTAMP':
@@ -294,7 +295,7 @@ function typeOf(node: SchemaTree): Omit<ColumnPlan, 'name'> {
     case 'UINT_64':
       return as('BIGINT', checkUint64);
     case 'DECIMAL':
-      return as('DOUBLE', toFloat64);
+      return as('DOUBLE', decimal(el.scale ?? 0));
     case 'DATE':
       return as('DATE');
     case 'TIMESTAMP_MILLIS':
@@ -332,6 +333,21 @@ function toInt32(v: DecodedArray): ArrayLike<unknown> {
 }
 function toFloat64(v: DecodedArray): ArrayLike<unknown> {
   return Array.isArray(v) || v instanceof Float64Array ? v : Float64Array.from(v as ArrayLike<number>);
+}
+/**
+ * hyparquet scales decimals by multiplying with 10^-scale (69706 → 697.0600000000001); recover the
+ * unscaled integer and divide instead, which rounds correctly, as DuckDB does.
+ */
+function decimal(scale: number) {
+  const p = 10 ** scale;
+  return (v: DecodedArray): ArrayLike<unknown> => {
+    if (scale <= 0 || scale > 22) return v;
+    return Array.from(v as ArrayLike<number | null>, (x) => {
+      if (x == null) return null;
+      const unscaled = Math.round(x * p);
+      return Number.isSafeInteger(unscaled) ? unscaled / p : x;
+    });
+  };
 }
 function toBigInt(v: DecodedArray): ArrayLike<unknown> {
   return Array.from(v as ArrayLike<number | null>, (x) => (x == null ? null : BigInt(x)));

@@ -1,0 +1,4 @@
+// Entry for `npm run bench`: runs every benchmark in turn. Not part of `npm test`.
+export {};
+await import('./parsers.bench.ts');
+await import('./ingest.bench.ts');
