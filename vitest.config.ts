@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // in-memory parts); `e2e` drives Debian's Chromium against the built app served by our server.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/summaryReporter.ts'],
     projects: [
       {
         test: {

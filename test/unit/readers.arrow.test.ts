@@ -236,7 +236,7 @@ describe.each(['stream', 'file'] as const)('readArrow, %s format', (format) => {
     await expect(readAll(bytes, { signal: early.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
 
     const late = new AbortController();
-    const blob = new Blob([bytes]);
+    const blob = new Blob([bytes as Uint8Array<ArrayBuffer>]);
     const it = readArrow({ name: 'data.arrow', blob }, { ...OPTS, signal: late.signal });
     expect((await it.next()).done).toBe(false);
     late.abort();
@@ -282,7 +282,11 @@ describe('readArrow on real files', () => {
       }
     }
     let rows = 0;
-    for await (const b of readArrow({ name: 'data.arrow', blob: new SpyBlob([bytes]) }, OPTS)) rows += b.rows;
+    for await (const b of readArrow(
+      { name: 'data.arrow', blob: new SpyBlob([bytes as Uint8Array<ArrayBuffer>]) },
+      OPTS,
+    ))
+      rows += b.rows;
     expect(rows).toBe(N);
     expect(whole).toEqual([]);
     expect(Math.max(...slices)).toBeLessThan(bytes.length / 5);
