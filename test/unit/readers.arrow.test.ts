@@ -116,6 +116,18 @@ const COLUMNS: Record<string, [DataType, unknown[] | Vector, string, unknown[]]>
     'VARCHAR',
     nullEvery(5, (i) => `k${i % 4}`),
   ],
+  dictNum: [
+    new Dictionary(new Int64(), new Int32()),
+    nullEvery(6, (i) => BigInt(i % 3) - 1n),
+    'BIGINT',
+    nullEvery(6, (i) => BigInt(i % 3) - 1n),
+  ],
+  dictTs: [
+    new Dictionary(new TimestampMillisecond(), new Int32()),
+    nullEvery(7, (i) => (i % 4) * 1000 - 1500),
+    'TIMESTAMP',
+    nullEvery(7, (i) => new Date((i % 4) * 1000 - 1500)),
+  ],
   list: [
     new List(new Field('item', new Int64(), true)),
     nullEvery(4, (i) => [BigInt(i), null, 2n ** 60n]),
@@ -333,6 +345,16 @@ describe('readArrow rejects damaged input', () => {
     const err = readAll(file.subarray(0, cut(file.length)));
     await expect(err).rejects.toMatchObject({ code: 'TRUNCATED' });
     await expect(err).rejects.toThrow(/data\.arrow is truncated/);
+  });
+
+  it.each(['stream', 'file'] as const)('TRUNCATED for a %s cut at any of 60 offsets', async (format) => {
+    const bytes = format === 'stream' ? stream : file;
+    const step = Math.floor(bytes.length / 60);
+    for (let cut = 1; cut < bytes.length; cut += step) {
+      await expect(readAll(bytes.subarray(0, cut)), `cut at ${cut}`).rejects.toMatchObject({
+        code: 'TRUNCATED',
+      });
+    }
   });
 
   it('CORRUPT for bytes that are not Arrow', async () => {

@@ -16,7 +16,7 @@ const SELECT = `
     CASE WHEN i % 11 = 0 THEN NULL ELSE i / 7 END::DOUBLE AS d,
     CASE WHEN i % 5 = 0 THEN NULL ELSE i % 2 = 0 END AS b,
     DATE '1960-01-01' + (i * 3)::INTEGER AS dt,
-    TIMESTAMP '1969-12-31 23:59:59' + to_microseconds(i * 1234567) AS ts,
+    TIMESTAMP '1969-12-31 23:00:00' + to_microseconds(i * 1234567) AS ts,
     CASE WHEN i % 3 = 0 THEN NULL ELSE 'v' || (i % 97) END AS s,
     CASE WHEN i % 4 = 0 THEN NULL ELSE i END::INTEGER AS ni,
     CASE WHEN i % 7 = 0 THEN NULL WHEN i % 7 = 1 THEN [] ELSE [i, NULL, i + 1] END AS l,
@@ -226,6 +226,14 @@ describe('readParquet rejects damaged files with a code and the file name', () =
     const err = read(b.subarray(0, cut(b.length)));
     await expect(err).rejects.toMatchObject({ code: 'TRUNCATED', name: 'IngestError' });
     await expect(err).rejects.toThrow(/data\.parquet is truncated/);
+  });
+
+  it('TRUNCATED when cut at any of 60 offsets', async () => {
+    const b = bytes();
+    const step = Math.floor(b.length / 60);
+    for (let cut = 1; cut < b.length; cut += step) {
+      await expect(read(b.subarray(0, cut)), `cut at ${cut}`).rejects.toMatchObject({ code: 'TRUNCATED' });
+    }
   });
 
   it('CORRUPT when the bytes are not Parquet at all', async () => {

@@ -127,13 +127,16 @@ function planFor(type: DataType): Plan {
   if (DataType.isTimestamp(type)) {
     // get() is a float of milliseconds (…969.9998 for …970 ms in ns), so convert the raw int64.
     const toMs = TO_MS[type.unit];
-    return { hint: 'TIMESTAMP', value: (t) => new Date(Number(toMs(t as bigint))), raw: true };
+    const value = (t: unknown) => new Date(typeof t === 'bigint' ? Number(toMs(t)) : Math.floor(t as number));
+    return { hint: 'TIMESTAMP', value, raw: true };
   }
   if (DataType.isUtf8(type) || DataType.isLargeUtf8(type) || DataType.isUtf8View(type)) {
     return { hint: 'VARCHAR', value: same };
   }
-  // get() decodes through the dictionary, so the value type decides.
-  if (DataType.isDictionary(type)) return { ...planFor(type.dictionary as DataType), whole: undefined };
+  // get() decodes through the dictionary, so the value type decides (toArray() would be the keys).
+  if (DataType.isDictionary(type)) {
+    return { ...planFor(type.dictionary as DataType), whole: undefined, raw: false };
+  }
   if (DataType.isTime(type)) {
     const perSecond = PER_SECOND[type.unit];
     return { hint: 'VARCHAR', value: (x) => timeText(x as number | bigint, perSecond) };

@@ -165,9 +165,13 @@ export class FileInput implements ArrowInput {
     } catch (e) {
       throw corrupt(name, `its footer could not be decoded (${e instanceof Error ? e.message : String(e)})`);
     }
+    // Each block is a 24-byte struct in the footer; garbage could claim billions of them.
+    if ((footer.numRecordBatches + footer.numDictionaries) * 24 > footerLength) {
+      throw corrupt(name, 'its footer lists more blocks than it can hold');
+    }
     for (const block of [...footer.dictionaryBatches(), ...footer.recordBatches()]) {
       const end = block.offset + block.metaDataLength + block.bodyLength;
-      if (!(block.offset >= 8 && end <= footerStart)) {
+      if (!(block.offset >= 8 && block.metaDataLength >= 8 && end <= footerStart)) {
         throw corrupt(
           name,
           `its footer points to bytes ${block.offset}–${end}, outside the data (8–${footerStart})`,
@@ -199,9 +203,9 @@ export class FileInput implements ArrowInput {
   checkEnd(batches: number): void {
     if (this.badBlock !== undefined) throw this.explain('');
     // apache-arrow makes up one empty batch for a stream that has none.
-    const expected = Math.max(1, this.footer.numRecordBatches);
-    if (batches !== expected) {
-      throw corrupt(this.name, `its footer lists ${expected} record batches but ${batches} could be read`);
+    const listed = this.footer.numRecordBatches;
+    if (batches !== Math.max(1, listed)) {
+      throw corrupt(this.name, `its footer lists ${listed} record batches but ${batches} could be read`);
     }
   }
 
