@@ -4,6 +4,7 @@ import { createLakeNode } from './lake/createLakeNode.ts';
 import { resolveIdentity } from './lake/identity.ts';
 import type { LakeNode } from './lake/LakeNode.ts';
 import { WorkerIngestRunner } from './lake/WorkerIngestRunner.ts';
+import { WorkerQueryRunner } from './lake/WorkerQueryRunner.ts';
 import { IdbChunkStore } from './storage/IdbChunkStore.ts';
 import { mountApp, showFatal } from './ui/App.ts';
 
@@ -17,9 +18,13 @@ async function boot(root: HTMLElement): Promise<void> {
   const config = resolveConfig(configFromQuery(location.search));
   const identity = await resolveIdentity();
   const store = await IdbChunkStore.open(identity.dbName);
-  const worker = new Worker(new URL('../workers/ingest.worker.ts', import.meta.url), {
+  const ingestWorker = new Worker(new URL('../workers/ingest.worker.ts', import.meta.url), {
     type: 'module',
     name: 'ingest',
+  });
+  const queryWorker = new Worker(new URL('../workers/query.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'query',
   });
   // Asked from the page, not a worker (DESIGN §3); the browser may grant it silently or not at all.
   const persisted = navigator.storage?.persist
@@ -30,7 +35,8 @@ async function boot(root: HTMLElement): Promise<void> {
     deviceId: identity.deviceId,
     config,
     store,
-    ingest: new WorkerIngestRunner(worker, identity.dbName),
+    ingest: new WorkerIngestRunner(ingestWorker, identity.dbName),
+    query: new WorkerQueryRunner(queryWorker, identity.dbName, config.cacheSize),
     storageEstimate: async () => {
       const est = navigator.storage?.estimate ? await navigator.storage.estimate() : {};
       return { usage: est.usage, quota: est.quota, persisted: await persisted };

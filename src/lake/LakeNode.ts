@@ -10,13 +10,19 @@ import type {
   IngestOptions,
   LakeEvents,
   QueryResult,
+  SqlOptions,
   StorageInfo,
   VerifyReport,
 } from './api.ts';
 import type { LakeConfig } from './config.ts';
 import { Emitter } from './Emitter.ts';
-import { runMetaSql, SqlError } from './metaSql.ts';
+import type { QueryRunner } from '../query/QueryRunner.ts';
+import { SqlError } from '../sql/SqlError.ts';
+import { queryResult } from './queryResult.ts';
 import { checkTableName, tableNameFromFile, uniqueName } from './naming.ts';
+
+/** Longer SQL text is refused before parsing (network and UI input is untrusted). */
+const MAX_QUERY_CHARS = 100_000;
 
 export interface LakeNodeParts {
   nodeId: NodeId;
@@ -24,6 +30,7 @@ export interface LakeNodeParts {
   config: LakeConfig;
   store: ChunkStore;
   ingest: IngestRunner;
+  query: QueryRunner;
   /** navigator.storage in the browser; absent in Node. */
   storageEstimate?: () => Promise<{ usage?: number; quota?: number; persisted?: boolean }>;
 }
@@ -47,6 +54,9 @@ export class LakeNode {
   readonly #ingest: IngestRunner;
   /** Names of ingests still running, so two concurrent uploads of `sales.csv` get distinct names. */
   readonly #reserved = new Set<string>();
+  // QUERY
+  readonly #query: QueryRunner;
+  #querySeq = 0;
   // EVENTS
   readonly #events = new Emitter<LakeEvents>();
   readonly #estimate: LakeNodeParts['storageEstimate'];
@@ -58,6 +68,7 @@ export class LakeNode {
     this.config = parts.config;
     this.#store = parts.store;
     this.#ingest = parts.ingest;
+    this.#query = parts.query;
     this.#estimate = parts.storageEstimate;
     this.ready = this.#start();
   }
@@ -66,6 +77,7 @@ export class LakeNode {
     // Anything pending belonged to an ingest that died with its tab; this node holds the lock now.
     await this.#store.sweepPending();
     for (const m of await this.#store.listManifests()) this.#manifests.set(m.id, m);
+    await this.#publishCatalog();
   }
 
   /** Ingests a file (CSV, TSV, JSON, NDJSON, TXT, Parquet, Arrow) into a new dataset. */
@@ -98,6 +110,7 @@ export class LakeNode {
         },
       });
       this.#manifests.set(manifest.id, manifest);
+      await this.#publishCatalog();
       const info = this.#info(manifest);
       this.#events.emit('dataset-added', info);
       return info;
@@ -125,14 +138,63 @@ export class LakeNode {
     const m = this.#byName(name);
     await this.#store.deleteManifest(m.id);
     this.#manifests.delete(m.id);
+    await this.#publishCatalog();
     this.#events.emit('dataset-removed', { id: m.id, name: m.name });
   }
 
-  /** SQL. Until the engine lands: SHOW TABLES and DESCRIBE only; anything else is a clear error. */
-  async sql(query: string): Promise<QueryResult> {
+  /**
+   * Runs SQL in the query worker. Every query has a deadline (`timeoutMs`, default
+   * `maxQueryTime`) and can be cancelled with `signal`; both reject with SqlError (TIMEOUT,
+   * CANCELLED). The deadline is also enforced here, so a query settles on time even if the worker
+   * is busy in one long kernel.
+   */
+  async sql(query: string, opts: SqlOptions = {}): Promise<QueryResult> {
     await this.ready;
-    if (typeof query !== 'string' || query.trim() === '') throw new SqlError('Empty query.');
-    return runMetaSql(query, this.datasets());
+    this.#open();
+    if (typeof query !== 'string' || query.trim() === '') throw new SqlError('EMPTY', 'Empty query: type some SQL.');
+    if (query.length > MAX_QUERY_CHARS) {
+      throw new SqlError('SYNTAX', `Query is ${query.length} characters; the limit is ${MAX_QUERY_CHARS}.`);
+    }
+    const timeoutMs = opts.timeoutMs ?? this.config.maxQueryTime;
+    if (!(timeoutMs > 0)) throw new SqlError('TIMEOUT', `A query needs a positive time limit; got timeoutMs ${timeoutMs}.`);
+    const id = `q${++this.#querySeq}`;
+    const ctl = new AbortController();
+    let stop: (e: SqlError) => void = () => undefined;
+    const stopped = new Promise<never>((_, reject) => (stop = reject));
+    const cancel = () => {
+      ctl.abort();
+      stop(new SqlError('CANCELLED', 'Query cancelled.'));
+    };
+    if (opts.signal?.aborted) cancel();
+    opts.signal?.addEventListener('abort', cancel);
+    const timer = setTimeout(() => {
+      ctl.abort();
+      stop(new SqlError('TIMEOUT', `Query exceeded its time limit of ${timeoutMs} ms (timeoutMs / maxQueryTime).`));
+    }, timeoutMs);
+    try {
+      const out = await Promise.race([
+        this.#query.run(query, {
+          deadline: Date.now() + timeoutMs,
+          memoryBudget: this.config.queryMemory,
+          signal: ctl.signal,
+          onProgress: (p) => {
+            const progress = { query: id, ...p };
+            opts.onProgress?.(progress);
+            this.#events.emit('query-progress', progress);
+          },
+        }),
+        stopped,
+      ]);
+      return queryResult(out);
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', cancel);
+    }
+  }
+
+  /** Decoded-chunk cache of the query engine. */
+  cacheStats(): Promise<{ bytes: number; entries: number; hits: number; misses: number }> {
+    return this.#query.cacheStats();
   }
 
   /** Storage used by this node, and the browser's usage and quota where available. */
@@ -153,12 +215,19 @@ export class LakeNode {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#ingest.close?.();
-    } catch (e) {
-      console.error('peerlake: closing ingest failed', e);
+    for (const runner of [this.#ingest, this.#query]) {
+      try {
+        runner.close?.();
+      } catch (e) {
+        console.error('peerlake: closing a worker failed', e);
+      }
     }
     await this.#store.close().catch((e: unknown) => console.error('peerlake: closing storage failed', e));
+  }
+
+  /** Tells the query engine which datasets exist; only committed datasets are queryable. */
+  async #publishCatalog(): Promise<void> {
+    await this.#query.setCatalog([...this.#manifests.values()]);
   }
 
   #open(): void {

@@ -51,13 +51,32 @@ export interface VerifyReport {
 
 export interface QueryResult {
   columns: { name: string; type: string }[];
-  rows: Record<string, unknown>[];
+  /**
+   * JSON-safe rows: BIGINT as a number when safe, else a decimal string; DATE as YYYY-MM-DD;
+   * TIMESTAMP as an ISO string. Built on first access, so large results cost nothing until read.
+   */
+  readonly rows: Record<string, unknown>[];
   rowCount: number;
-  /** ms */
+  /** ms, measured in the query worker. */
   executionTime: number;
+  /** The plan that ran, as EXPLAIN prints it. */
   plan?: string;
   /** The result as Arrow IPC stream bytes. */
   arrow(): Uint8Array;
+}
+
+export interface QueryProgress {
+  query: string;
+  chunksDone: number;
+  chunksTotal: number;
+  rowsScanned: number;
+}
+
+export interface SqlOptions {
+  /** Deadline in ms; default config.maxQueryTime. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: QueryProgress) => void;
 }
 
 export interface StorageInfo {
@@ -89,5 +108,5 @@ export interface LakeEvents {
   'peer-joined': { nodeId: string };
   'peer-left': { nodeId: string };
   replication: { dataset: string };
-  'query-progress': { done: number; total: number };
+  'query-progress': QueryProgress;
 }

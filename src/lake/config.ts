@@ -16,6 +16,8 @@ export interface LakeConfig {
   maxQueryTime: number;
   /** Bytes of decoded chunks the query worker keeps. */
   cacheSize: number;
+  /** Bytes one query may hold in hash tables, sort buffers and join builds before it fails cleanly. */
+  queryMemory: number;
   queryCache: boolean;
   /** A line (row) longer than this is rejected: protects against binary or one-line files. */
   maxRowBytes: number;
@@ -36,6 +38,7 @@ export const DEFAULT_CONFIG: Readonly<LakeConfig> = Object.freeze({
   compression: 'off',
   maxQueryTime: 300_000,
   cacheSize: 1024 * MiB,
+  queryMemory: 512 * MiB,
   queryCache: true,
   maxRowBytes: 4 * MiB,
   maxFileBytes: 16 * 1024 * MiB,
@@ -61,6 +64,7 @@ const RULES: Record<keyof LakeConfig, { check: Check; expect: string }> = {
   compression: { check: oneOf('off', 'lz4', 'zstd'), expect: '"off", "lz4" or "zstd"' },
   maxQueryTime: { check: int(100, 86_400_000), expect: 'milliseconds from 100 to 86400000' },
   cacheSize: { check: int(MiB, 64 * 1024 * MiB), expect: 'bytes from 1 MiB to 64 GiB' },
+  queryMemory: { check: int(MiB, 64 * 1024 * MiB), expect: 'bytes from 1 MiB to 64 GiB' },
   queryCache: { check: (v) => typeof v === 'boolean', expect: 'true or false' },
   maxRowBytes: { check: int(1024, 256 * MiB), expect: 'bytes from 1024 to 268435456' },
   maxFileBytes: { check: int(1, Number.MAX_SAFE_INTEGER), expect: 'a positive number of bytes' },

@@ -67,7 +67,7 @@ export function DatasetsPanel(lake: LakeNode, onQuery: (sql: string) => void): H
     });
     const query = h(
       'button',
-      { type: 'button', class: 'small', onclick: () => onQuery(`DESCRIBE ${d.name}`) },
+      { type: 'button', class: 'small', onclick: () => onQuery(`SELECT * FROM ${d.name} LIMIT 100`) },
       'Query',
     );
     const copy = h(

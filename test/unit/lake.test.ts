@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
+import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { createLakeNode } from '../../src/lake/createLakeNode.ts';
 import { resolveConfig } from '../../src/lake/config.ts';
@@ -55,20 +56,40 @@ describe('LakeNode API', () => {
     await expect(lake.drop('a')).rejects.toThrow('No dataset named "a"');
   });
 
-  it('SHOW TABLES and DESCRIBE work; other SQL is refused honestly', async () => {
+  it('sql(): SHOW TABLES, DESCRIBE, SELECT with rows, plan and Arrow; honest errors', async () => {
     const lake = createLakeNode();
-    await lake.ingest({ name: 'people.csv', text: 'name,age\nann,31\nbob,42\n' });
-    expect((await lake.sql('SHOW TABLES')).rows).toEqual([
-      { name: 'people', rows: 2, chunks: 1, status: 'committed' },
-    ]);
+    await lake.ingest({ name: 'people.csv', text: 'name,age,born\nann,31,1993-04-01\nbob,42,1982-11-30\n' });
+    expect((await lake.sql('SHOW TABLES')).rows).toEqual([{ name: 'people' }]);
     const d = await lake.sql('describe people;');
     expect(d.rows.map((r) => `${String(r.column_name)} ${String(r.column_type)}`)).toEqual([
       'name VARCHAR',
       'age INTEGER',
+      'born DATE',
     ]);
-    expect(d.arrow().byteLength).toBeGreaterThan(0);
-    await expect(lake.sql('DESCRIBE nope')).rejects.toThrow('does not exist');
-    await expect(lake.sql('SELECT * FROM people')).rejects.toThrow(/Not supported yet/);
+    const r = await lake.sql('SELECT name, age * 2 AS twice, born FROM people WHERE age > 35');
+    expect(r.rows).toEqual([{ name: 'bob', twice: 84, born: '1982-11-30' }]);
+    expect(r.rowCount).toBe(1);
+    expect(r.columns).toEqual([
+      { name: 'name', type: 'VARCHAR' },
+      { name: 'twice', type: 'INTEGER' },
+      { name: 'born', type: 'DATE' },
+    ]);
+    expect(r.plan).toMatch(/scan/i);
+    expect(tableFromIPC(r.arrow()).numRows).toBe(1);
+    const counted = await lake.sql('SELECT COUNT(*) AS n FROM people');
+    expect(counted.rows).toEqual([{ n: 2 }]);
+    await expect(lake.sql('DESCRIBE nope')).rejects.toMatchObject({ code: 'UNKNOWN_TABLE' });
+    await expect(lake.sql('SELECT nme FROM people')).rejects.toThrow(/did you mean "name"/i);
+    await expect(lake.sql('')).rejects.toMatchObject({ code: 'EMPTY' });
+  });
+
+  it('sql() honours timeoutMs and AbortSignal', async () => {
+    const lake = createLakeNode();
+    await lake.ingest({ name: 'n.csv', text: 'v\n' + Array.from({ length: 50_000 }, (_, i) => i).join('\n') });
+    const ctl = new AbortController();
+    ctl.abort();
+    await expect(lake.sql('SELECT COUNT(*) FROM n', { signal: ctl.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(lake.sql('SELECT v FROM n ORDER BY v DESC', { timeoutMs: 0 })).rejects.toMatchObject({ code: 'TIMEOUT' });
   });
 
   it('verify() finds a tampered chunk and a missing chunk in IndexedDB', async () => {
