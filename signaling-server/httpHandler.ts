@@ -14,12 +14,14 @@ export interface HttpHandlerOptions {
   version: string;
   /** Called on every `/healthz` request; must be cheap. */
   stats: () => RelayStats;
+  /** Prometheus text for `GET /metrics`; without it `/metrics` is a 404. */
+  metrics?: () => string;
   /** Clock for `uptimeSec`; injectable so tests need not sleep. */
   now?: () => number;
 }
 
 /**
- * Every plain HTTP request of the server: `/healthz`, then the static app. WebSocket upgrades
+ * Every plain HTTP request of the server: `/healthz`, `/metrics`, then the static app. WebSocket upgrades
  * never reach this handler (Node emits them as `upgrade` on the server), so signaling attaches
  * beside it rather than inside it.
  */
@@ -39,6 +41,9 @@ export function createHttpHandler(options: HttpHandlerOptions): RequestListener 
       const uptimeSec = Math.floor((now() - startedAt) / 1000);
       return sendJson(res, { ok: true, uptimeSec, rooms, peers, version: options.version });
     }
+    if (path === '/metrics' && options.metrics) {
+      return sendText(res, 200, options.metrics(), 'text/plain; version=0.0.4; charset=utf-8');
+    }
     serveStatic(req, res, () => sendText(res, 404, 'Not Found'));
   };
 }
@@ -55,9 +60,14 @@ function sendJson(res: ServerResponse, body: unknown): void {
   res.end(text);
 }
 
-function sendText(res: ServerResponse, status: number, text: string): void {
+function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  contentType = 'text/plain; charset=utf-8',
+): void {
   res.writeHead(status, {
-    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Type': contentType,
     'Content-Length': Buffer.byteLength(text),
     'Cache-Control': 'no-store',
   });

@@ -3,7 +3,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHttpHandler, type RelayStats } from './httpHandler.ts';
+import { createHttpHandler } from './httpHandler.ts';
+import type { RelayLimits } from './relayLimits.ts';
+import { attachSignalingRelay } from './SignalingRelay.ts';
 
 /** In-flight requests get this long to finish on shutdown before their sockets are cut. */
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -16,6 +18,8 @@ export interface ServerOptions {
   distDir: string;
   /** Interface to bind; Node's default (all interfaces) when omitted. */
   host?: string;
+  /** Signaling relay limits; each omitted one keeps its default (DEFAULT_RELAY_LIMITS). */
+  signaling?: Partial<RelayLimits>;
 }
 
 export interface RunningServer {
@@ -34,19 +38,30 @@ export class DistMissingError extends Error {
   }
 }
 
-/** The one peerlake server process: the built PWA, `/healthz`, and (later) the signaling relay. */
+/** The one peerlake server process: the built PWA, `/healthz`, `/metrics`, and the signaling relay on `/signal`. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const distDir = resolve(options.distDir);
   if (!existsSync(join(distDir, 'index.html'))) throw new DistMissingError(distDir);
 
-  // The signaling relay will replace this stub with its live counters and attach to `upgrade`.
-  const stats = (): RelayStats => ({ rooms: 0, peers: 0 });
-  const server = createServer(createHttpHandler({ distDir, version: readVersion(), stats }));
+  // The handler reads the relay's counters only per request, after the relay below exists.
+  const server = createServer(
+    createHttpHandler({
+      distDir,
+      version: readVersion(),
+      stats: () => relay.stats(),
+      metrics: () => relay.metrics(),
+    }),
+  );
+  const relay = attachSignalingRelay(server, options.signaling);
 
   await new Promise<void>((done, fail) => {
-    server.once('error', fail);
+    const onError = (err: Error): void => {
+      relay.close();
+      fail(err);
+    };
+    server.once('error', onError);
     server.listen(options.port, options.host, () => {
-      server.off('error', fail);
+      server.off('error', onError);
       done();
     });
   });
@@ -55,6 +70,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((done, fail) => {
+      // Upgraded sockets are no longer the HTTP server's to close; the relay ends them.
+      relay.close();
       const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       force.unref();
       server.close((err) => {
