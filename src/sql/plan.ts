@@ -125,8 +125,23 @@ export type PlanNode =
     }
   | { kind: 'sort'; input: PlanNode; keys: SortKey[]; schema: OutputColumn[]; estRows: number }
   /** ORDER BY … LIMIT: keep the top `limit + offset` with a heap, then skip `offset`. */
-  | { kind: 'topn'; input: PlanNode; keys: SortKey[]; limit: number; offset: number; schema: OutputColumn[]; estRows: number }
-  | { kind: 'limit'; input: PlanNode; limit: number | null; offset: number; schema: OutputColumn[]; estRows: number }
+  | {
+      kind: 'topn';
+      input: PlanNode;
+      keys: SortKey[];
+      limit: number;
+      offset: number;
+      schema: OutputColumn[];
+      estRows: number;
+    }
+  | {
+      kind: 'limit';
+      input: PlanNode;
+      limit: number | null;
+      offset: number;
+      schema: OutputColumn[];
+      estRows: number;
+    }
   | { kind: 'distinct'; input: PlanNode; schema: OutputColumn[]; estRows: number }
   /** A constant relation: `SELECT 1 + 1` without FROM has one row and no columns. */
   | { kind: 'values'; rows: Literal[][]; schema: OutputColumn[]; estRows: number };
