@@ -2,3 +2,4 @@
 export {};
 await import('./parsers.bench.ts');
 await import('./ingest.bench.ts');
+await import('./query.bench.ts');

@@ -1,10 +1,11 @@
 // App entry (DESIGN §2): the only module besides workers/* that touches browser globals.
 import { configFromQuery, resolveConfig } from './lake/config.ts';
-import { createLakeNode } from './lake/createLakeNode.ts';
 import { resolveIdentity } from './lake/identity.ts';
-import type { LakeNode } from './lake/LakeNode.ts';
+import { joinRoom } from './lake/joinRoom.ts';
+import { LakeNode } from './lake/LakeNode.ts';
 import { WorkerIngestRunner } from './lake/WorkerIngestRunner.ts';
 import { WorkerQueryRunner } from './lake/WorkerQueryRunner.ts';
+import { parseRoomFragment, roomFragment } from './lake/room.ts';
 import { IdbChunkStore } from './storage/IdbChunkStore.ts';
 import { mountApp, showFatal } from './ui/App.ts';
 
@@ -30,7 +31,26 @@ async function boot(root: HTMLElement): Promise<void> {
   const persisted = navigator.storage?.persist
     ? navigator.storage.persist().catch(() => false)
     : Promise.resolve(false);
-  const lake = createLakeNode({
+  // Startup step 4 (DESIGN §3): join the link's room, or create one and put it in the URL.
+  const room = await joinRoom({
+    origin: location.origin,
+    nodeId: identity.nodeId,
+    deviceId: identity.deviceId,
+    fragment: parseRoomFragment(location.hash),
+    config,
+    capabilities: ['sql', 'store'],
+  });
+  const fragment = roomFragment(room.roomId, room.secret);
+  if (location.hash !== fragment) {
+    history.replaceState(history.state, '', `${location.pathname}${location.search}${fragment}`);
+  }
+  // Another room's link pasted into this tab changes only the fragment: start over in that room.
+  addEventListener('hashchange', () => {
+    if (location.hash !== fragment) location.reload();
+  });
+  // Built directly, not through createLakeNode: its in-process defaults would pull the whole
+  // query engine and parsers into the page bundle; here they live in the workers.
+  const lake = new LakeNode({
     nodeId: identity.nodeId,
     deviceId: identity.deviceId,
     config,
@@ -41,6 +61,7 @@ async function boot(root: HTMLElement): Promise<void> {
       const est = navigator.storage?.estimate ? await navigator.storage.estimate() : {};
       return { usage: est.usage, quota: est.quota, persisted: await persisted };
     },
+    mesh: room.mesh,
   });
   window.lake = lake;
   addEventListener('pagehide', () => {

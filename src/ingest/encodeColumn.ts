@@ -449,6 +449,22 @@ function utf8Buffers(strs: string[], chars: number): { offsets: Int32Array; byte
 }
 
 function minMax(values: Int32Array | Float64Array): { min: number | null; max: number | null } {
+  // One loop per array type: a loop that sees both is slower on each.
+  return values instanceof Int32Array ? minMaxInt32(values) : minMaxFloat64(values);
+}
+
+function minMaxInt32(values: Int32Array): { min: number | null; max: number | null } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  return { min: min === Infinity ? null : min, max: max === -Infinity ? null : max };
+}
+
+function minMaxFloat64(values: Float64Array): { min: number | null; max: number | null } {
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < values.length; i++) {

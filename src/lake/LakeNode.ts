@@ -9,13 +9,16 @@ import type {
   DatasetInfo,
   IngestOptions,
   LakeEvents,
+  PeerInfo,
   QueryResult,
+  RoomInfo,
   SqlOptions,
   StorageInfo,
   VerifyReport,
 } from './api.ts';
 import type { LakeConfig } from './config.ts';
 import { Emitter } from './Emitter.ts';
+import type { Mesh } from './Mesh.ts';
 import type { QueryRunner } from '../query/QueryRunner.ts';
 import { SqlError } from '../sql/SqlError.ts';
 import { queryResult } from './queryResult.ts';
@@ -31,6 +34,8 @@ export interface LakeNodeParts {
   store: ChunkStore;
   ingest: IngestRunner;
   query: QueryRunner;
+  /** The room and its mesh (src/lake/Mesh.ts); absent for a node alone (Node tools and tests). */
+  mesh?: Mesh;
   /** navigator.storage in the browser; absent in Node. */
   storageEstimate?: () => Promise<{ usage?: number; quota?: number; persisted?: boolean }>;
 }
@@ -57,6 +62,8 @@ export class LakeNode {
   // QUERY
   readonly #query: QueryRunner;
   #querySeq = 0;
+  // MESH
+  readonly #mesh: Mesh | undefined;
   // EVENTS
   readonly #events = new Emitter<LakeEvents>();
   readonly #estimate: LakeNodeParts['storageEstimate'];
@@ -70,6 +77,12 @@ export class LakeNode {
     this.#ingest = parts.ingest;
     this.#query = parts.query;
     this.#estimate = parts.storageEstimate;
+    this.#mesh = parts.mesh;
+    if (this.#mesh && this.#mesh.membership.nodeId !== parts.nodeId) {
+      throw new Error(`The mesh was built for node ${this.#mesh.membership.nodeId}, not ${parts.nodeId}.`);
+    }
+    this.#mesh?.on('peer-joined', (e) => this.#events.emit('peer-joined', e));
+    this.#mesh?.on('peer-left', (e) => this.#events.emit('peer-left', e));
     this.ready = this.#start();
   }
 
@@ -192,6 +205,16 @@ export class LakeNode {
     }
   }
 
+  /** The room this node is in (`undefined` without a mesh): id, shareable link, member count. */
+  get room(): RoomInfo | undefined {
+    return this.#mesh?.room;
+  }
+
+  /** Peers being connected to or authenticated, with their heartbeat RTT (DESIGN §13). */
+  peers(): PeerInfo[] {
+    return this.#mesh?.peers() ?? [];
+  }
+
   /** Decoded-chunk cache of the query engine. */
   cacheStats(): Promise<{ bytes: number; entries: number; hits: number; misses: number }> {
     return this.#query.cacheStats();
@@ -215,6 +238,12 @@ export class LakeNode {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    try {
+      // First, so peers see peer-left at once instead of after three missed heartbeats.
+      this.#mesh?.close();
+    } catch (e) {
+      console.error('peerlake: leaving the room failed', e);
+    }
     for (const runner of [this.#ingest, this.#query]) {
       try {
         runner.close?.();

@@ -65,6 +65,33 @@ export interface QueryResult {
   arrow(): Uint8Array;
 }
 
+/** What `lake.peers()` returns for each peer (DESIGN §13). */
+export interface PeerInfo {
+  nodeId: string;
+  /** Known once its handshake arrived. */
+  deviceId?: string;
+  /** Smoothed heartbeat round trip; absent until the first heartbeat was answered. */
+  rttMs?: number;
+  /** `connecting` covers dialling and the handshake; `suspect` missed a heartbeat. */
+  state: 'connecting' | 'alive' | 'suspect';
+  /** Chunks this peer holds for us: 0 until replication lands. */
+  chunks: number;
+}
+
+/** `lake.room` (DESIGN §13): the room this node is in, and how it is doing. */
+export interface RoomInfo {
+  /** `base64url(SHA-256(secret))[0..22]`: what the signaling server sees. */
+  id: string;
+  /** `<origin>/#room=<id>&key=<secret>`: opening it joins the room. The secret is only in the fragment. */
+  link: string;
+  /** This node plus its authenticated peers. */
+  members: number;
+  /** The signaling server connection; the mesh keeps working without it once formed. */
+  signaling: 'connecting' | 'joined' | 'closed';
+  /** Nodes refused because they do not hold this room's key (wrong link), so far. */
+  refused: number;
+}
+
 export interface QueryProgress {
   query: string;
   chunksDone: number;
@@ -104,9 +131,11 @@ export interface LakeEvents {
   'dataset-added': DatasetInfo;
   'dataset-removed': { id: DatasetId; name: string };
   'ingest-progress': IngestProgress & { file: string; table: string };
-  // Emitted once the mesh, replication and distributed query land (later issues).
-  'peer-joined': { nodeId: string };
-  'peer-left': { nodeId: string };
+  /** A peer proved it holds the room key (mesh handshake). */
+  'peer-joined': { nodeId: string; deviceId: string };
+  /** An authenticated peer is gone: its connection closed, or 3 heartbeats were missed (`timeout`). */
+  'peer-left': { nodeId: string; reason: string };
+  // Emitted once replication and distributed query land (later issues).
   replication: { dataset: string };
   'query-progress': QueryProgress;
 }

@@ -3,7 +3,12 @@
  * can be overridden through `?config=<json>` in the URL or `createLakeNode({ config })`.
  */
 export interface LakeConfig {
+  /** Most mesh connections a node keeps (and the signaling server's room size). */
   maxPeers: number;
+  /** Below this many connections a node dials every peer it knows of and asks its peers for more. */
+  minPeers: number;
+  /** STUN/TURN servers for WebRTC. Default none: host candidates only (a LAN or one machine). */
+  iceServers: IceServerConfig[];
   /** ms */
   discoveryInterval: number;
   /** ms */
@@ -27,10 +32,19 @@ export interface LakeConfig {
   raggedRows: 'reject' | 'skip';
 }
 
+/** One STUN or TURN server, as RTCIceServer takes it. */
+export interface IceServerConfig {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
 const MiB = 1024 * 1024;
 
 export const DEFAULT_CONFIG: Readonly<LakeConfig> = Object.freeze({
   maxPeers: 50,
+  minPeers: 3,
+  iceServers: Object.freeze([]) as unknown as IceServerConfig[],
   discoveryInterval: 30_000,
   heartbeatInterval: 10_000,
   chunkSize: 1 * MiB,
@@ -55,8 +69,28 @@ const oneOf =
   (v) =>
     typeof v === 'string' && opts.includes(v);
 
+const ICE_URL = /^(stun|stuns|turn|turns):[^\s]{1,500}$/;
+const isIceServer = (v: unknown): boolean => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const { urls, username, credential, ...rest } = v as Record<string, unknown>;
+  const list = typeof urls === 'string' ? [urls] : urls;
+  return (
+    Object.keys(rest).length === 0 &&
+    Array.isArray(list) &&
+    list.length > 0 &&
+    list.every((u) => typeof u === 'string' && ICE_URL.test(u)) &&
+    (username === undefined || typeof username === 'string') &&
+    (credential === undefined || typeof credential === 'string')
+  );
+};
+
 const RULES: Record<keyof LakeConfig, { check: Check; expect: string }> = {
   maxPeers: { check: int(1, 1000), expect: 'an integer from 1 to 1000' },
+  minPeers: { check: int(1, 1000), expect: 'an integer from 1 to 1000, at most maxPeers' },
+  iceServers: {
+    check: (v) => Array.isArray(v) && v.length <= 16 && v.every(isIceServer),
+    expect: 'a list of at most 16 {urls, username?, credential?} with stun:, stuns:, turn: or turns: URLs',
+  },
   discoveryInterval: { check: int(100, 3_600_000), expect: 'milliseconds from 100 to 3600000' },
   heartbeatInterval: { check: int(50, 600_000), expect: 'milliseconds from 50 to 600000' },
   chunkSize: { check: int(4096, 64 * MiB), expect: 'bytes from 4096 to 67108864' },
@@ -89,7 +123,13 @@ export function resolveConfig(overrides: unknown = {}): LakeConfig {
       throw new ConfigError(`config "${key}" must be ${rule.expect}, got ${JSON.stringify(value)}`);
     out[key] = value;
   }
-  return out as unknown as LakeConfig;
+  const config = out as unknown as LakeConfig;
+  if (config.minPeers > config.maxPeers) {
+    throw new ConfigError(
+      `config "minPeers" (${config.minPeers}) must not exceed "maxPeers" (${config.maxPeers})`,
+    );
+  }
+  return config;
 }
 
 /** Reads `?config=<json>` from a URL query string. */

@@ -17,6 +17,8 @@ export interface CreateLakeNodeOptions {
   /** Default: the query engine in-process on `store`. The browser passes a worker-backed runner. */
   query?: QueryRunner;
   storageEstimate?: LakeNodeParts['storageEstimate'];
+  /** The room and mesh (src/lake/Mesh.ts, built on this node's id); default: none, a node alone. */
+  mesh?: LakeNodeParts['mesh'];
 }
 
 /** Builds a LakeNode; usable from Node and tests as well as the browser (DESIGN §13). */
@@ -31,5 +33,6 @@ export function createLakeNode(opts: CreateLakeNodeOptions = {}): LakeNode {
     ingest: opts.ingest ?? new LocalIngestRunner(store),
     query: opts.query ?? new LocalQueryRunner(store, config.cacheSize),
     storageEstimate: opts.storageEstimate,
+    mesh: opts.mesh,
   });
 }

@@ -16,6 +16,11 @@ export interface SignalingEvents {
   'peer-left': { peerId: string };
   /** A payload another member sealed for this peer: decrypted, and authenticated with its route. */
   signal: { from: string; payload: object };
+  /**
+   * A payload from `from` did not open with our room key: that member holds another secret for
+   * the same room id (a wrong or damaged link), or the relay tampered with it. Dropped.
+   */
+  undecryptable: { from: string };
   /** An `error` frame from the server. The server then closes; the client reconnects unless the code is `REPLACED`. */
   error: { code: string; message: string };
   /** Emitted once, after {@link SignalingClient.close} or a `REPLACED` error. Drops that are retried emit nothing. */
@@ -222,8 +227,10 @@ export class SignalingClient {
     this.#recvTail = this.#recvTail
       .then(async () => {
         const payload = await opened;
-        if (payload === undefined) this.counters.undecryptable++;
-        else if (!this.#closed) this.#events.emit('signal', { from, payload });
+        if (payload === undefined) {
+          this.counters.undecryptable++;
+          if (!this.#closed) this.#events.emit('undecryptable', { from });
+        } else if (!this.#closed) this.#events.emit('signal', { from, payload });
       })
       .catch((err: unknown) => console.error('peerlake: signal delivery failed', err));
   }

@@ -2,6 +2,7 @@ import type { LakeNode } from '../lake/LakeNode.ts';
 import { DatasetsPanel } from './DatasetsPanel.ts';
 import { h } from './dom.ts';
 import { EventLog } from './EventLog.ts';
+import { RoomPanel } from './RoomPanel.ts';
 import { SqlPanel } from './SqlPanel.ts';
 import { StatusBar } from './StatusBar.ts';
 import { UploadPanel } from './UploadPanel.ts';
@@ -14,6 +15,7 @@ export function mountApp(root: HTMLElement, lake: LakeNode, origin: string): voi
     h(
       'main',
       {},
+      RoomPanel(lake),
       UploadPanel(lake),
       DatasetsPanel(lake, (q) => sql.setQuery(q)),
       sql.el,

@@ -12,6 +12,8 @@ export function EventLog(lake: LakeNode): HTMLElement {
   };
   lake.on('dataset-added', (d) => add(`dataset added: ${d.name} (${d.rows} rows, ${d.chunks} chunks)`));
   lake.on('dataset-removed', (d) => add(`dataset removed: ${d.name}`));
+  lake.on('peer-joined', (p) => add(`peer joined: ${p.nodeId.slice(0, 8)}`));
+  lake.on('peer-left', (p) => add(`peer left: ${p.nodeId.slice(0, 8)} (${p.reason})`));
   add('node started');
   return h(
     'section',

@@ -1,8 +1,9 @@
 // Shared helpers for the E2E suites: Debian's Chromium through playwright-core (browser
 // downloads fail on our machines, EXAMPLES §6) and the real server in front of the built app.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -36,6 +37,54 @@ export interface LaunchOptions {
    * adding to it (DESIGN §11); merge the two if Playwright's defaults matter to the test.
    */
   extraArgs?: readonly string[];
+}
+
+/** The address scripts/netns-run.sh gives veth0 inside the test network namespace. */
+export const NETNS_ADDRESS = '198.18.0.1';
+
+/**
+ * Throws unless this process runs inside the isolated network namespace of scripts/netns-run.sh.
+ * Called by every suite that opens WebRTC (DESIGN §11): outside it, headless Chromium finds no
+ * candidates on a loopback-only host, or sends mDNS and reaches real networks on a real one.
+ */
+export function requireTestNetns(): void {
+  const inside = Object.values(networkInterfaces()).some((list) =>
+    (list ?? []).some((a) => a.address === NETNS_ADDRESS),
+  );
+  if (!inside) {
+    throw new Error(
+      `WebRTC tests must run inside the test network namespace (no interface has ${NETNS_ADDRESS}): ` +
+        'use `npm test`, or `bash scripts/netns-run.sh npx vitest run --project e2e`',
+    );
+  }
+}
+
+/**
+ * Playwright's own `--disable-features` list, read from the installed playwright-core, so a
+ * suite that disables one more feature keeps Playwright's (a second `--disable-features` replaces
+ * the first, DESIGN §11). Empty, with a warning, if this Playwright version keeps it elsewhere.
+ */
+function playwrightDisabledFeatures(): string[] {
+  try {
+    const file = createRequire(import.meta.url).resolve('playwright-core/lib/coreBundle');
+    const source = readFileSync(file, 'utf8');
+    const start = source.indexOf('disabledFeatures = [');
+    const end = source.indexOf('].filter(Boolean)', start);
+    if (start < 0 || end < 0) throw new Error('list not found');
+    return [...source.slice(start, end).matchAll(/^\s*"([A-Za-z0-9_]+)"/gm)].map((m) => m[1]!);
+  } catch (err) {
+    console.warn("harness: could not read Playwright's disabled features; using only ours", err);
+    return [];
+  }
+}
+
+/**
+ * Launch options for suites that open WebRTC connections: inside the namespace there is no mDNS
+ * responder, so host candidates must carry plain IP addresses (DESIGN §11).
+ */
+export function webRtcLaunchOptions(): LaunchOptions {
+  const features = new Set([...playwrightDisabledFeatures(), 'WebRtcHideLocalIpsWithMdns']);
+  return { extraArgs: [`--disable-features=${[...features].join(',')}`] };
 }
 
 /** The Chromium binary: `CHROMIUM_PATH`, else Debian's. Throws with the fix when neither exists. */

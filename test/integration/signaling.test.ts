@@ -470,6 +470,7 @@ describe('SignalingClient', () => {
       'peer-joined': [],
       'peer-left': [],
       signal: [],
+      undecryptable: [],
       error: [],
       close: [],
     };
@@ -535,6 +536,9 @@ describe('SignalingClient', () => {
       await alice.signal(b, { type: 'candidate', n: 3 });
       await until(() => bobSeen.signal.length === 2, 'next payload delivered');
       expect(bobSeen.signal[1]).toEqual({ from: a, payload: { type: 'candidate', n: 3 } });
+      // Each dropped payload is reported with its claimed sender (the mesh counts refusals by it).
+      expect(bobSeen.undecryptable.map((e) => e.from)).toHaveLength(2);
+      expect(bobSeen.undecryptable[0]).toEqual({ from: a });
       expect(bobSeen.error).toEqual([]);
     } finally {
       alice.close();

@@ -1,0 +1,61 @@
+import type { Aggregate, Expr, OutputColumn } from '../../sql/plan.ts';
+import { Batch } from '../Batch.ts';
+import type { ExecContext } from '../ExecContext.ts';
+import { MemoryShare } from '../ExecContext.ts';
+import { evalExpr } from '../expr/evalExpr.ts';
+import { KeyEncoder } from '../KeyEncoder.ts';
+import type { Vec } from '../vec.ts';
+import { makeAccumulator } from './accumulators.ts';
+import { aggregateByCodes, groupCodes } from './groupCodes.ts';
+import type { BatchStream } from './stream.ts';
+
+export interface AggregateSpec {
+  groups: readonly Expr[];
+  aggregates: readonly Aggregate[];
+  schema: readonly OutputColumn[];
+}
+
+/**
+ * HashAggregate. Without GROUP BY every accumulator updates one global slot (plain loops over the
+ * selection). With groups, rows are mapped to dense group ids by a KeyEncoder and accumulators
+ * index typed arrays by id. A single dictionary-encoded or small-range integer key takes the fast
+ * path (groupCodes.ts): aggregate on per-chunk codes into small arrays, then map the codes that
+ * occurred to groups (one hash lookup per dictionary entry per chunk instead of per row).
+ * Output: group keys first, then aggregates; one row for a global aggregate even on empty input.
+ */
+export async function* aggregate(input: BatchStream, spec: AggregateSpec, ctx: ExecContext): BatchStream {
+  const enc = new KeyEncoder(
+    spec.groups.map((g) => g.type),
+    true,
+  );
+  const accs = spec.aggregates.map(makeAccumulator);
+  const global = spec.groups.length === 0;
+  const codePath = spec.groups.length === 1 && spec.aggregates.every((a) => !a.distinct);
+  if (global) for (const a of accs) a.resize(1);
+  const mem = new MemoryShare(ctx.memory, 'GROUP BY (hash aggregate)');
+  try {
+    for await (const b of input) {
+      const args = spec.aggregates.map((a) => (a.arg ? evalExpr(a.arg, b, b) : null));
+      if (global) {
+        accs.forEach((acc, j) => acc.update(args[j]!, b, null));
+        continue;
+      }
+      const keys = spec.groups.map((g) => evalExpr(g, b, b));
+      const k0 = keys[0]!;
+      const coded = codePath ? groupCodes(k0, b) : null;
+      if (coded) aggregateByCodes(coded, b, args, accs, spec.aggregates, enc);
+      else {
+        const ids = enc.encode(keys, b, true);
+        for (const a of accs) a.resize(enc.size);
+        accs.forEach((acc, j) => acc.update(args[j]!, b, ids));
+      }
+      mem.set(enc.bytes() + accs.reduce((s, a) => s + a.bytes(), 0));
+    }
+    ctx.check();
+    const n = global ? 1 : enc.size;
+    const cols: Vec[] = [...spec.groups.map((_, j) => enc.keyVec(j)), ...accs.map((a) => a.result(n))];
+    yield new Batch(n, cols, null, n);
+  } finally {
+    mem.release();
+  }
+}
