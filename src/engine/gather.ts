@@ -6,54 +6,74 @@ import type { Nulls, Scalar, Vec } from './vec.ts';
 import { scalarAt } from './vec.ts';
 
 /**
- * A new vector of length m whose row j is `v`'s row idx[j] (idx[j] < 0 gives NULL: the missing
- * side of a left join). Constants stay constants. Dictionaries keep their dictionary.
+ * A new vector of length m whose row j is `v`'s row idx[j]. Negative indexes (the missing side
+ * of a left join) give NULL, or, with `missing = 'ignore'`, garbage at rows the caller never
+ * selects. Constants stay constants; dictionaries keep their dictionary.
  */
-export function gather(v: Vec, idx: Uint32Array | Int32Array, m: number): Vec {
+export function gather(
+  v: Vec,
+  idx: Uint32Array | Int32Array,
+  m: number,
+  missing: 'null' | 'ignore' = 'null',
+): Vec {
   if (v.kind === 'const') return v;
-  const src = v.nulls;
   let nulls: Nulls = null;
-  const signed = idx instanceof Int32Array;
-  if (src !== null || signed) {
-    const out = new Uint8Array(m);
-    let any = false;
+  let at: Uint32Array;
+  if (idx instanceof Int32Array) {
+    // Out-of-bounds typed-array reads are slow in V8: clamp first, NULL-mark separately.
+    at = new Uint32Array(m);
+    let miss: Uint8Array | null = null;
     for (let j = 0; j < m; j++) {
       const i = idx[j]!;
-      const isNull = i < 0 || (src !== null && src[i] === 1) ? 1 : 0;
-      out[j] = isNull;
-      any ||= isNull === 1;
+      if (i >= 0) at[j] = i;
+      else if (missing === 'null') (miss ??= new Uint8Array(m))[j] = 1;
     }
+    nulls = miss;
+  } else at = idx;
+  const src = v.nulls;
+  if (src !== null) {
+    const out = nulls ?? new Uint8Array(m);
+    let any = nulls !== null;
+    for (let j = 0; j < m; j++)
+      if (src[at[j]!] === 1) {
+        out[j] = 1;
+        any = true;
+      }
     nulls = any ? out : null;
   }
+  return pick(v, at, m, nulls);
+}
+
+function pick(v: Exclude<Vec, { kind: 'const' }>, at: Uint32Array, m: number, nulls: Nulls): Vec {
   switch (v.kind) {
     case 'num': {
       const out = v.v instanceof Int32Array ? new Int32Array(m) : new Float64Array(m);
       const a = v.v;
-      for (let j = 0; j < m; j++) out[j] = a[idx[j]!] ?? 0;
+      for (let j = 0; j < m; j++) out[j] = a[at[j]!]!;
       return { kind: 'num', type: v.type, v: out, nulls };
     }
     case 'big': {
       const out = new BigInt64Array(m);
       const a = v.v;
-      for (let j = 0; j < m; j++) out[j] = a[idx[j]!] ?? 0n;
+      for (let j = 0; j < m; j++) out[j] = a[at[j]!]!;
       return { kind: 'big', type: v.type, v: out, nulls };
     }
     case 'bool': {
       const out = new Uint8Array(m);
       const a = v.v;
-      for (let j = 0; j < m; j++) out[j] = a[idx[j]!] ?? 0;
+      for (let j = 0; j < m; j++) out[j] = a[at[j]!]!;
       return { kind: 'bool', type: v.type, v: out, nulls };
     }
     case 'str': {
       const out = new Array<string>(m);
       const a = v.v;
-      for (let j = 0; j < m; j++) out[j] = a[idx[j]!] ?? '';
+      for (let j = 0; j < m; j++) out[j] = a[at[j]!] ?? '';
       return { kind: 'str', type: v.type, v: out, nulls };
     }
     case 'dict': {
       const out = new Int32Array(m);
       const a = v.codes;
-      for (let j = 0; j < m; j++) out[j] = a[idx[j]!] ?? 0;
+      for (let j = 0; j < m; j++) out[j] = a[at[j]!]!;
       return { kind: 'dict', type: v.type, codes: out, dict: v.dict, nulls };
     }
   }

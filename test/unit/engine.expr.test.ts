@@ -121,6 +121,15 @@ const LOGIC: Case[] = [
         call('not', call('eq', c(n, 'dept'), lit('eng'))),
       ),
   ],
+  [
+    "lower(dept) >= 'o' AND lower(dept) <= 'r'",
+    (n) =>
+      call(
+        'and',
+        call('gte', call('lower', c(n, 'dept')), lit('o')),
+        call('lte', call('lower', c(n, 'dept')), lit('r')),
+      ),
+  ],
   ['i IN (1, 2, 3, 500)', (n) => inList(c(n, 'i'), [lit(1), lit(2), lit(3), lit(500)])],
   ['i IN (1, NULL)', (n) => inList(c(n, 'i'), [lit(1), lit(null)])],
   ['i NOT IN (5, 6)', (n) => inList(c(n, 'i'), [lit(5), lit(6)], true)],

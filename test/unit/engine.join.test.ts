@@ -12,6 +12,32 @@ beforeAll(async () => {
     { name: 't', ...tableT(), chunkRows: 600 },
     { name: 'u', ...tableU(), chunkRows: 170 },
     { name: 'e', schema: [{ name: 'k', type: 'INTEGER' }], rows: [], chunkRows: 10 },
+    {
+      // Unique keys (a dimension table): the probe batch passes through, build columns are gathered.
+      name: 'dim',
+      schema: [
+        { name: 'dk', type: 'INTEGER' },
+        { name: 'dname', type: 'VARCHAR' },
+        { name: 'dd', type: 'VARCHAR', dictionary: true },
+      ],
+      rows: [
+        ...Array.from({ length: 300 }, (_, x) => [x * 3 - 450, `n${x}`, ['a', 'b', 'c'][x % 3]!]),
+        [null, 'nullkey', 'a'],
+      ],
+      chunkRows: 120,
+    },
+    {
+      name: 'dstr',
+      schema: [
+        { name: 'sk', type: 'VARCHAR' },
+        { name: 'region', type: 'VARCHAR', dictionary: true },
+      ],
+      rows: ['eng', 'Sales', 'ops', 'HR', 'legal', 'Ops', 'émea', 'nowhere'].map((d, x) => [
+        d,
+        ['north', 'south'][x % 2]!,
+      ]),
+      chunkRows: 3,
+    },
   ]);
 });
 afterAll(() => o.close());
@@ -36,6 +62,29 @@ describe('hash join', () => {
   it('INTEGER = BIGINT keys compare by value', async () => {
     const plan = join('inner', scan(o.get('t'), tCols), scan(o.get('u'), uCols), [['i', 'kb']]);
     await o.check(plan, `SELECT ${T}, ${U} FROM t JOIN u ON i = kb`);
+  });
+
+  it('unique build keys (dimension join): inner, left, residual, then grouped', async () => {
+    const dim = () => scan(o.get('dim'));
+    const l = () => scan(o.get('t'), tCols);
+    for (const type of ['inner', 'left'] as const) {
+      const kw = type === 'inner' ? 'JOIN' : 'LEFT JOIN';
+      await o.check(
+        join(type, l(), dim(), [['i', 'dk']]),
+        `SELECT ${T}, dk, dname, dd FROM t ${kw} dim ON i = dk`,
+      );
+      const res = join(type, l(), dim(), [['i', 'dk']], (n) => call('neq', c(n, 'dd'), lit('b')));
+      await o.check(res, `SELECT ${T}, dk, dname, dd FROM t ${kw} dim ON i = dk AND dd <> 'b'`);
+      const byRegion = aggregate(
+        join(type, l(), scan(o.get('dstr')), [['dept', 'sk']]),
+        (n) => ({ region: c(n, 'region') }),
+        (n) => ({ cnt: ['count_star'], a: ['avg', c(n, 'i')] }),
+      );
+      await o.check(
+        byRegion,
+        `SELECT region, count(*), avg(i) FROM t ${kw} dstr ON dept = sk GROUP BY region`,
+      );
+    }
   });
 
   it('BIGINT keys beyond 2^53 probing a directly addressed INTEGER build side', async () => {

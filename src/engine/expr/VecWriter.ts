@@ -144,7 +144,8 @@ export function mapScalar(
 export function mapString(v: Vec, r: Rows, type: SqlType, f: (s: string) => Scalar): Vec {
   if (v.kind === 'const') return { kind: 'const', type, value: v.value === null ? null : f(String(v.value)) };
   if (v.kind === 'dict') {
-    const memo = new Array<Scalar | undefined>(v.dict.length);
+    // Filled, not sparse: map() below skips holes.
+    const memo = new Array<Scalar | undefined>(v.dict.length).fill(undefined);
     const s = selOf(r);
     const nulls = v.nulls;
     for (let k = 0; k < r.count; k++) {

@@ -17,6 +17,8 @@ const DENSE_MAX = 1 << 22;
  */
 export class JoinTable {
   readonly next: Int32Array;
+  /** No key has two build rows (a foreign-key join): each probe row matches at most once. */
+  unique = true;
   #first: Int32Array;
   #dense: { min: number; size: number } | null = null;
   #enc: KeyEncoder | null = null;
@@ -44,6 +46,7 @@ export class JoinTable {
     for (let i = rows - 1; i >= 0; i--) {
       const g = ids[i]!;
       if (g >= 0) {
+        if (this.#first[g]! >= 0) this.unique = false;
         this.next[i] = this.#first[g]!;
         this.#first[g] = i;
       }
@@ -82,6 +85,21 @@ export class JoinTable {
       for (let o = 0; o < size; o++) if (first[o]! >= 0) byId[enc.idOf(o + min, true)] = first[o]!;
       this.#dense = null;
       this.#first = byId.slice(0, enc.size);
+    }
+    if (keys.length === 1 && k0?.kind === 'dict') {
+      // A dictionary probe key is looked up once per dictionary entry, then mapped by code.
+      const byCode = new Int32Array(k0.dict.length);
+      for (let c = 0; c < byCode.length; c++) {
+        const g = enc.idOf(k0.dict[c]!, false);
+        byCode[c] = g >= 0 ? this.#first[g]! : -1;
+      }
+      const codes = k0.codes;
+      const nulls = k0.nulls;
+      for (let j = 0; j < r.count; j++) {
+        const i = s[j]!;
+        out[i] = nulls !== null && nulls[i] === 1 ? -1 : byCode[codes[i]!]!;
+      }
+      return out;
     }
     const ids = enc.encode(keys, r, false);
     for (let j = 0; j < r.count; j++) {

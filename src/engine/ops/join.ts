@@ -56,6 +56,11 @@ export async function* hashJoin(
     for await (const lb of left) {
       const lkeys = spec.leftKeys.map((e, i) => coerceTo(evalExpr(e, lb, lb), types[i]!, lb));
       const heads = table.probe(lkeys, lb);
+      if (table.unique) {
+        const out = uniqueMatches(lb, heads, rcols, spec);
+        if (out) yield out;
+        continue;
+      }
       const lcols = lb.cols();
       const matched = spec.joinType === 'left' ? new Uint8Array(lb.n) : null;
       const s = selOf(lb);
@@ -89,6 +94,42 @@ export async function* hashJoin(
     build.release();
     tableMem.release();
   }
+}
+
+/**
+ * The join of one probe batch when every build key is unique (the usual foreign-key join): the
+ * result keeps the probe batch's physical layout, so its columns pass through untouched and only
+ * the build columns that are read are gathered (by each row's matching build row). An inner join
+ * selects the matched rows; a left join keeps all rows, with -1 (NULLs) where nothing matched or
+ * the residual failed.
+ */
+function uniqueMatches(lb: Batch, heads: Int32Array, rcols: Vec[], spec: JoinSpec): Batch | null {
+  const s = selOf(lb);
+  const hit = new Uint32Array(lb.count);
+  let k = 0;
+  for (let j = 0; j < lb.count; j++) {
+    const i = s[j]!;
+    hit[k] = i;
+    k += heads[i]! >= 0 ? 1 : 0;
+  }
+  const lw = lb.width;
+  const make = (idx: Int32Array, missing: 'null' | 'ignore') => (j: number) =>
+    j < lw ? lb.col(j) : gather(rcols[j - lw]!, idx, lb.n, missing);
+  const width = lw + rcols.length;
+  // Unmatched rows are not selected here, so their build side need not be NULL-marked.
+  let matched = new Batch(lb.n, new Array<Vec | undefined>(width), hit, k, make(heads, 'ignore'));
+  if (spec.residual && k > 0) matched = matched.select(evalFilter(spec.residual, matched, matched));
+  if (spec.joinType === 'inner') return matched.count > 0 ? matched : null;
+  let idx = heads;
+  if (matched.count < k) {
+    // Matches the residual rejected become NULL-extended rows.
+    idx = new Int32Array(lb.n).fill(-1);
+    const ms = selOf(matched);
+    for (let j = 0; j < matched.count; j++) idx[ms[j]!] = heads[ms[j]!]!;
+  }
+  return lb.count > 0
+    ? new Batch(lb.n, new Array<Vec | undefined>(width), lb.sel, lb.count, make(idx, 'null'))
+    : null;
 }
 
 /**
