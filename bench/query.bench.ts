@@ -11,6 +11,7 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync, w
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { availableParallelism, loadavg } from 'node:os';
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
@@ -219,6 +220,7 @@ async function main(): Promise<void> {
   console.log(
     `query bench: ${ROWS.toLocaleString('en')} rows, ${WARMUP} unmeasured + ${RUNS} warm runs per query`,
   );
+  const loadBefore = loadavg()[0]!;
   const [fact, dim] = [await factCsv(), dimCsv()];
   const [entry, duckWorker] = [
     await bundleForBrowser('../../bench/browser/query.entry.ts'),
@@ -413,10 +415,14 @@ async function main(): Promise<void> {
     ];
 
     const date = new Date().toISOString();
+    // Timings are only comparable on an otherwise idle machine; say so when it was not.
+    const machine = { loadBefore, loadAfter: loadavg()[0]!, cores: availableParallelism() };
+    const busy = Math.max(machine.loadBefore, machine.loadAfter) > machine.cores;
     const md = [
       `Queries in headless Chromium (on-disk profile), ${ROWS.toLocaleString('en')} rows, median of ${RUNS} warm runs (after ${WARMUP} unmeasured), ${date.slice(0, 10)}.`,
       `Ours: \`lake.sql()\` timed on the page (query worker round trip). DuckDB-Wasm ${init.version}: blocking eh build in a worker, timed in the worker;`,
       `instantiate ${fmtMs(init.ms)} ms, Arrow IPC copy-in ${fmtMs(copyIn.ms)} ms (counted in its cold figures). JS loop: typed arrays of the same chunks on the page.`,
+      `1-min load average ${machine.loadBefore.toFixed(1)} before, ${machine.loadAfter.toFixed(1)} after, on ${machine.cores} cores${busy ? ' (above the core count other processes may have competed for the CPU: compare runs before trusting small differences)' : ''}.`,
       '',
       '| query | ours warm (ms · rows/s) | JS loop warm | DuckDB-Wasm warm | ours ÷ DuckDB | ours ÷ JS loop | ours cold (ms) | DuckDB cold (ms) | cold ratio | DuckDB cold + instantiate (ms) |',
       '|---|---|---|---|---|---|---|---|---|---|',
@@ -439,6 +445,8 @@ async function main(): Promise<void> {
           date,
           rows: ROWS,
           runs: RUNS,
+          warmup: WARMUP,
+          machine,
           ingest: ingested,
           duckdbWasm: {
             version: init.version,

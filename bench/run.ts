@@ -3,3 +3,4 @@ export {};
 await import('./parsers.bench.ts');
 await import('./ingest.bench.ts');
 await import('./query.bench.ts');
+await import('./mesh.bench.ts');

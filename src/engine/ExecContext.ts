@@ -1,7 +1,13 @@
 import { SqlError } from '../sql/SqlError.ts';
 import type { ChunkSource, ExecLimits } from './ChunkSource.ts';
+import { macrotask } from './macrotask.ts';
 
 const MIB = 1024 * 1024;
+/**
+ * Longest stretch of work between two macrotasks. Chunks in the cache load without a macrotask,
+ * so without this a long query would never let a cancel message (or the deadline timer) run.
+ */
+const SLICE_MS = 25;
 
 /**
  * Per-query state shared by all operators: the chunk source, the limits, and the memory ledger.
@@ -22,6 +28,21 @@ export class ExecContext {
   check(): void {
     if (this.limits.signal?.aborted) throw cancelled();
     if (Date.now() > this.limits.deadline) throw timedOut(this.limits.deadline);
+  }
+
+  #lastYield = performance.now();
+
+  /**
+   * {@link check}, and once every {@link SLICE_MS} a macrotask, so that a cancel call reaching the
+   * worker, or an AbortSignal fired by a timer, is seen while the query runs. Operators call it
+   * between batches of long loops (scan per chunk, join per output batch).
+   */
+  async pause(): Promise<void> {
+    this.check();
+    if (performance.now() - this.#lastYield < SLICE_MS) return;
+    await macrotask();
+    this.#lastYield = performance.now();
+    this.check();
   }
 
   /**

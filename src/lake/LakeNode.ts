@@ -164,12 +164,14 @@ export class LakeNode {
   async sql(query: string, opts: SqlOptions = {}): Promise<QueryResult> {
     await this.ready;
     this.#open();
-    if (typeof query !== 'string' || query.trim() === '') throw new SqlError('EMPTY', 'Empty query: type some SQL.');
+    if (typeof query !== 'string' || query.trim() === '')
+      throw new SqlError('EMPTY', 'Empty query: type some SQL.');
     if (query.length > MAX_QUERY_CHARS) {
       throw new SqlError('SYNTAX', `Query is ${query.length} characters; the limit is ${MAX_QUERY_CHARS}.`);
     }
     const timeoutMs = opts.timeoutMs ?? this.config.maxQueryTime;
-    if (!(timeoutMs > 0)) throw new SqlError('TIMEOUT', `A query needs a positive time limit; got timeoutMs ${timeoutMs}.`);
+    if (!(timeoutMs > 0))
+      throw new SqlError('TIMEOUT', `A query needs a positive time limit; got timeoutMs ${timeoutMs}.`);
     const id = `q${++this.#querySeq}`;
     const ctl = new AbortController();
     let stop: (e: SqlError) => void = () => undefined;
@@ -182,7 +184,12 @@ export class LakeNode {
     opts.signal?.addEventListener('abort', cancel);
     const timer = setTimeout(() => {
       ctl.abort();
-      stop(new SqlError('TIMEOUT', `Query exceeded its time limit of ${timeoutMs} ms (timeoutMs / maxQueryTime).`));
+      stop(
+        new SqlError(
+          'TIMEOUT',
+          `Query exceeded its time limit of ${timeoutMs} ms (timeoutMs / maxQueryTime).`,
+        ),
+      );
     }, timeoutMs);
     try {
       const out = await Promise.race([

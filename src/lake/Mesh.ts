@@ -20,13 +20,12 @@ export interface MeshDirectory {
 }
 
 export interface MeshOptions {
-  nodeId: NodeId;
   deviceId: DeviceId;
   /** The room id and its link (src/lake/room.ts). */
   room: { id: string; link: string };
   /** HMAC key of the room (`deriveRoomKeys(secret).authKey`): the membership handshake's proof. */
   authKey: CryptoKey;
-  /** WebRtcTransport in the browser, MemoryTransport in Node tests. Closed with the mesh. */
+  /** WebRtcTransport in the browser, MemoryTransport in Node tests; its `localId` is this node. Closed with the mesh. */
   transport: Transport;
   /** Where members come from; optional once peers relay (and in tests that introduce by hand). */
   directory?: MeshDirectory;
@@ -78,7 +77,9 @@ export class Mesh {
     });
     const m = this.membership;
     this.#off.push(
-      m.on('peer-joined', (e) => this.#events.emit('peer-joined', { nodeId: e.nodeId, deviceId: e.deviceId })),
+      m.on('peer-joined', (e) =>
+        this.#events.emit('peer-joined', { nodeId: e.nodeId, deviceId: e.deviceId }),
+      ),
       m.on('peer-left', (e) => this.#events.emit('peer-left', { nodeId: e.nodeId, reason: e.reason })),
       m.on('auth-failed', (e) => this.#refuse(e.nodeId, e.message)),
       m.on('protocol-error', (e: MembershipEvents['protocol-error']) => this.#refuse(e.nodeId, e.message)),

@@ -39,7 +39,9 @@ export async function joinRoom(o: JoinRoomOptions): Promise<JoinedRoom> {
   const keys = await deriveRoomKeys(secret);
   const roomId = o.fragment.room ?? keys.roomId;
   if (roomId !== keys.roomId) {
-    console.warn(`peerlake: the key in this link does not belong to room ${roomId}; its members will refuse this node`);
+    console.warn(
+      `peerlake: the key in this link does not belong to room ${roomId}; its members will refuse this node`,
+    );
   }
   const client = new SignalingClient({ origin: o.origin, keys: { ...keys, roomId }, peerId: o.nodeId });
   const transport = new WebRtcTransport({
@@ -48,7 +50,6 @@ export async function joinRoom(o: JoinRoomOptions): Promise<JoinedRoom> {
     iceServers: o.config.iceServers.map((s) => ({ ...s })),
   });
   const mesh = new Mesh({
-    nodeId: o.nodeId,
     deviceId: o.deviceId,
     room: { id: roomId, link: roomLink(o.origin, roomId, secret) },
     authKey: keys.authKey,

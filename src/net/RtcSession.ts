@@ -13,13 +13,13 @@ import type { Channel } from './Transport.ts';
 const CONTROL_STREAM = 0;
 const BULK_STREAM = 1;
 /**
- * Bytes the transport keeps in a channel's buffer before it waits for `bufferedamountlow`.
- * Enough to cover the bandwidth-delay product on a LAN (about 30 MiB/s × a few ms), small enough
- * that a burst stays far below Chromium's 16 MiB buffer limit and is not held in memory twice.
+ * Bytes the transport keeps in the bulk channel's buffer before it waits for `bufferedamountlow`.
+ * Measured (bench/results/mesh.md): 256 KiB moves as much as a raw channel with 1 MiB in flight,
+ * and anything queued behind a transfer waits less; far below Chromium's 16 MiB buffer limit.
  */
-export const BULK_HIGH_WATER = 1024 * 1024;
+export const BULK_HIGH_WATER = 256 * 1024;
 /** Our own threshold on the bulk channel (we created it): refill when a quarter is left. */
-export const BULK_LOW_WATER = 256 * 1024;
+export const BULK_LOW_WATER = 64 * 1024;
 /** On simple-peer's channel, whose threshold (64 KiB) we must not touch (DESIGN §11). */
 export const CONTROL_HIGH_WATER = 256 * 1024;
 /** Messages that may arrive between one channel opening and the other (a handshake or two). */
@@ -48,7 +48,24 @@ export interface RtcSessionOptions {
   wrtc?: unknown;
 }
 
-type State = 'connecting' | 'open' | 'closing' | 'closed';
+export type SessionState = 'connecting' | 'open' | 'closing' | 'closed';
+
+/**
+ * What WebRtcTransport needs of one connection attempt. {@link RtcSession} is the real one; Node
+ * tests of the transport's session logic (glare, stale signals) pass a fake through
+ * `WebRtcTransportOptions.createSession`.
+ */
+export interface Session {
+  readonly sid: string;
+  readonly state: SessionState;
+  /** A remote signal whose `sid` matched this session. */
+  signal(s: RtcSignal): void;
+  send(bytes: Uint8Array, channel: Channel): Promise<void>;
+  /** Graceful: everything sent before arrives before the peer hears of the close. */
+  close(reason: string): void;
+  /** At once: the connection closes now. */
+  abort(reason: string): void;
+}
 
 /**
  * One WebRTC connection to one peer: simple-peer for the offer/answer and ICE, plus two ordered,
@@ -60,7 +77,7 @@ type State = 'connecting' | 'open' | 'closing' | 'closed';
  *
  * Owned by WebRtcTransport, which matches incoming signals to sessions by `sid`.
  */
-export class RtcSession {
+export class RtcSession implements Session {
   readonly sid: string;
   readonly initiator: boolean;
   readonly #o: RtcSessionOptions;
@@ -68,9 +85,12 @@ export class RtcSession {
   readonly #control: RTCDataChannel;
   readonly #bulk: RTCDataChannel;
   readonly #senders: Record<Channel, ChannelSender>;
-  readonly #reassembly: Record<Channel, Reassembler> = { control: new Reassembler(), bulk: new Reassembler() };
+  readonly #reassembly: Record<Channel, Reassembler> = {
+    control: new Reassembler(),
+    bulk: new Reassembler(),
+  };
   readonly #timer: ReturnType<typeof setTimeout>;
-  #state: State = 'connecting';
+  #state: SessionState = 'connecting';
   #early: { channel: Channel; bytes: Uint8Array }[] | undefined = [];
   /** The offer (responder) or answer (initiator) arrived: any further one is a duplicate. */
   #gotRemoteSdp = false;
@@ -129,7 +149,7 @@ export class RtcSession {
     this.#bulk.addEventListener('error', () => this.#destroy('bulk channel error'));
   }
 
-  get state(): State {
+  get state(): SessionState {
     return this.#state;
   }
 
@@ -177,6 +197,11 @@ export class RtcSession {
       console.warn('peerlake: graceful close failed', err);
       this.#destroy(reason);
     });
+  }
+
+  /** Ends the session at once (RTCPeerConnection.close()); anything still queued is lost. */
+  abort(reason: string): void {
+    this.#destroy(reason);
   }
 
   async #closeGracefully(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { NodeId } from '../types.ts';
 import { Emitter } from './Emitter.ts';
 import { NetError } from './NetError.ts';
-import { RtcSession } from './RtcSession.ts';
+import { RtcSession, type RtcSessionOptions, type Session } from './RtcSession.ts';
 import { newSid, parseRtcSignal, type RtcSignal, type SignalChannel } from './rtcSignal.ts';
 import type { Channel, Transport, TransportEvents } from './Transport.ts';
 import { ID_PATTERN } from './wire.ts';
@@ -17,8 +17,10 @@ export interface WebRtcTransportOptions {
   iceServers?: RTCIceServer[];
   /** A connection attempt not open after this long fails (membership then retries with backoff). */
   connectTimeoutMs?: number;
-  /** An RTCPeerConnection implementation for simple-peer (tests); default: the browser's. */
+  /** An RTCPeerConnection implementation for simple-peer; default: the browser's. */
   wrtc?: unknown;
+  /** Makes one connection attempt; default {@link RtcSession}. Node tests pass a fake. */
+  createSession?: (options: RtcSessionOptions) => Session;
 }
 
 /** 15 s covers slow ICE through TURN; here a connection opens in well under a second. */
@@ -29,9 +31,9 @@ const SEEN_SIDS = 32;
 /** Everything this transport knows about one remote node. */
 interface Slot {
   /** The open session: announced with `peer-candidate`, carries `send`. */
-  active: RtcSession | undefined;
+  active: Session | undefined;
   /** An attempt in progress. It replaces `active` (a reconnect) only once it is open itself. */
-  pending: RtcSession | undefined;
+  pending: Session | undefined;
   /** Responder only: the sid of our outstanding `dial`, and its timeout. */
   dial: { sid: string; timer: ReturnType<typeof setTimeout> } | undefined;
   /** Recent session ids, oldest first (see {@link SEEN_SIDS}). */
@@ -47,7 +49,9 @@ interface Slot {
  * wants a connection it sends a `dial` with a fresh session id, and the lower one opens that
  * session. If both sides act at once, the lower one adopts the dial's session (its own offer has
  * no answer yet, so dropping it costs nothing) and the higher one ignores any offer but the one
- * for its dial: the pair always converges on one connection.
+ * for its dial: the pair always converges on one connection. If the dial never arrived (the lower
+ * node was not in the room yet, e.g. a tab being reopened), the lower node's own offer shows it,
+ * and the higher one sends the dial again instead of waiting for its connect timeout.
  *
  * Stale signals: every signal carries its session id. Answers and candidates only reach the
  * session with that id; a dial or offer whose id was already seen is dropped, so a payload the
@@ -65,8 +69,11 @@ export class WebRtcTransport implements Transport {
   readonly #iceServers: RTCIceServer[];
   readonly #connectTimeoutMs: number;
   readonly #wrtc: unknown;
+  readonly #createSession: (options: RtcSessionOptions) => Session;
   readonly #events = new Emitter<TransportEvents>();
   readonly #slots = new Map<NodeId, Slot>();
+  /** Sessions closing gracefully after a disconnect (no longer in a slot); {@link close} cuts them short. */
+  readonly #closing = new Set<Session>();
   readonly #offSignal: () => void;
   #closed = false;
 
@@ -76,6 +83,7 @@ export class WebRtcTransport implements Transport {
     this.#iceServers = options.iceServers ?? [];
     this.#connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.#wrtc = options.wrtc;
+    this.#createSession = options.createSession ?? ((o) => new RtcSession(o));
     this.#offSignal = this.#signals.onSignal((from, payload) => this.#onSignal(from, payload));
   }
 
@@ -148,11 +156,17 @@ export class WebRtcTransport implements Transport {
     return out;
   }
 
-  /** Closes every connection (each peer gets `peer-disconnected`), then emits `close`. */
+  /**
+   * Closes every connection (each peer gets `peer-disconnected`), then emits `close`. Unlike
+   * {@link disconnect} it does not wait to flush: it is called when the page goes away, when only
+   * an immediate `RTCPeerConnection.close()` still reaches the peers (as an SCTP abort), so they
+   * see the close at once instead of after three missed heartbeats.
+   */
   close(): void {
     if (this.#closed) return;
     const peers = [...this.#slots.keys()];
     for (const id of peers) this.disconnect(id, 'transport closed');
+    for (const session of this.#closing) session.abort('transport closed');
     this.#closed = true;
     this.#offSignal();
     queueMicrotask(() => {
@@ -183,7 +197,8 @@ export class WebRtcTransport implements Transport {
       this.#start(from, slot, s.sid);
       return;
     }
-    const target = slot.pending?.sid === s.sid ? slot.pending : slot.active?.sid === s.sid ? slot.active : undefined;
+    const target =
+      slot.pending?.sid === s.sid ? slot.pending : slot.active?.sid === s.sid ? slot.active : undefined;
     if (target) return target.signal(s);
     if (s.kind === 'sdp' && s.type === 'offer' && !initiator) {
       // An offer opens a responder session: the answer to our dial, or the initiator's own attempt.
@@ -209,30 +224,32 @@ export class WebRtcTransport implements Transport {
   }
 
   /** Opens a new attempt in `slot`, replacing any earlier attempt (never the open session). */
-  #start(peerId: NodeId, slot: Slot, sid: string): RtcSession {
+  #start(peerId: NodeId, slot: Slot, sid: string): Session {
     const earlier = slot.pending;
     slot.pending = undefined; // untracked first, so its close is not reported as a failure
     earlier?.close('superseded');
     this.#remember(slot, sid);
-    const session: RtcSession = new RtcSession({
+    const session: Session = this.#createSession({
       sid,
       initiator: this.#initiates(peerId),
       iceServers: this.#iceServers,
       connectTimeoutMs: this.#connectTimeoutMs,
       wrtc: this.#wrtc,
-      sendSignal: (signal) =>
-        this.#sendSignal(peerId, signal, () => session.close('signaling unavailable')),
+      sendSignal: (signal) => this.#sendSignal(peerId, signal, () => session.close('signaling unavailable')),
       onOpen: () => this.#onOpen(peerId, slot, session),
       onMessage: (channel, bytes) => {
         if (slot.active === session) this.#events.emit('message', { from: peerId, channel, bytes });
       },
-      onClose: (reason) => this.#onSessionClosed(peerId, slot, session, reason),
+      onClose: (reason) => {
+        this.#closing.delete(session);
+        this.#onSessionClosed(peerId, slot, session, reason);
+      },
     });
     slot.pending = session;
     return session;
   }
 
-  #onOpen(peerId: NodeId, slot: Slot, session: RtcSession): void {
+  #onOpen(peerId: NodeId, slot: Slot, session: Session): void {
     if (slot.pending !== session) return session.close('superseded');
     slot.pending = undefined;
     this.counters.sessionsOpened++;
@@ -240,13 +257,13 @@ export class WebRtcTransport implements Transport {
     slot.active = session;
     if (old) {
       // The peer opened a new session, so it has given up the old one (it reloaded, or lost it).
-      old.close('replaced');
+      this.#retire(old, 'replaced');
       this.#events.emit('peer-disconnected', { peerId, reason: 'reconnected' });
     }
     this.#events.emit('peer-candidate', { peerId });
   }
 
-  #onSessionClosed(peerId: NodeId, slot: Slot, session: RtcSession, reason: string): void {
+  #onSessionClosed(peerId: NodeId, slot: Slot, session: Session, reason: string): void {
     if (slot.active === session) {
       slot.active = undefined;
       this.#events.emit('peer-disconnected', { peerId, reason });
@@ -275,7 +292,13 @@ export class WebRtcTransport implements Transport {
     slot.active = slot.pending = slot.dial = undefined;
     if (dial) clearTimeout(dial.timer);
     pending?.close(reason);
-    active?.close(reason);
+    if (active) this.#retire(active, reason);
+  }
+
+  /** Closes an open session gracefully, remembering it until it is gone (see {@link close}). */
+  #retire(session: Session, reason: string): void {
+    this.#closing.add(session);
+    session.close(reason);
   }
 
   #remember(slot: Slot, sid: string): void {

@@ -66,7 +66,9 @@ export function parseRtcSignal(value: unknown): RtcSignal | undefined {
       const index =
         sdpMLineIndex === null || sdpMLineIndex === undefined
           ? null
-          : Number.isInteger(sdpMLineIndex) && (sdpMLineIndex as number) >= 0 && (sdpMLineIndex as number) < 64
+          : Number.isInteger(sdpMLineIndex) &&
+              (sdpMLineIndex as number) >= 0 &&
+              (sdpMLineIndex as number) < 64
             ? (sdpMLineIndex as number)
             : undefined;
       const mid =

@@ -58,13 +58,19 @@ export class ChunkCache implements ChunkSource {
   async #read(id: ChunkId): Promise<Table> {
     const bytes = await this.#store.getChunk(id);
     if (!bytes) {
-      throw new SqlError('DATA', `Chunk ${id.slice(0, 12)}… is not stored on this node; run verify on its dataset.`);
+      throw new SqlError(
+        'DATA',
+        `Chunk ${id.slice(0, 12)}… is not stored on this node; run verify on its dataset.`,
+      );
     }
     let table: Table;
     try {
       table = tableFromIPC(bytes);
     } catch (e) {
-      throw new SqlError('DATA', `Chunk ${id.slice(0, 12)}… is corrupt (${(e as Error).message}); run verify on its dataset.`);
+      throw new SqlError(
+        'DATA',
+        `Chunk ${id.slice(0, 12)}… is corrupt (${(e as Error).message}); run verify on its dataset.`,
+      );
     }
     this.#entries.set(id, { table, bytes: bytes.byteLength });
     this.#bytes += bytes.byteLength;

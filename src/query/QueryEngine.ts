@@ -46,7 +46,12 @@ export class QueryEngine {
   }
 
   cacheStats(): { bytes: number; entries: number; hits: number; misses: number } {
-    return { bytes: this.#cache.bytes, entries: this.#cache.size, hits: this.#cache.hits, misses: this.#cache.misses };
+    return {
+      bytes: this.#cache.bytes,
+      entries: this.#cache.size,
+      hits: this.#cache.hits,
+      misses: this.#cache.misses,
+    };
   }
 
   async run(sql: string, opts: QueryOptions): Promise<QueryOutput> {

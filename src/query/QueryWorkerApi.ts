@@ -14,7 +14,12 @@ export type WorkerQueryResult =
   | { ok: true; output: QueryOutput }
   | {
       ok: false;
-      error: { code?: SqlErrorCode; name: string; message: string; position?: { line: number; column: number } };
+      error: {
+        code?: SqlErrorCode;
+        name: string;
+        message: string;
+        position?: { line: number; column: number };
+      };
     };
 
 /**
@@ -53,7 +58,10 @@ export class QueryWorkerApi {
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       return isSqlError(err)
-        ? { ok: false, error: { code: err.code, name: err.name, message: err.message, position: err.position } }
+        ? {
+            ok: false,
+            error: { code: err.code, name: err.name, message: err.message, position: err.position },
+          }
         : { ok: false, error: { name: err.name, message: err.message } };
     } finally {
       this.#running.delete(id);

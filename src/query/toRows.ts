@@ -7,7 +7,7 @@ import { DataType, type Table } from 'apache-arrow';
  */
 export function toRows(table: Table): Record<string, unknown>[] {
   const fields = table.schema.fields;
-  const convert = fields.map((f) => converter(f.type));
+  const convert = fields.map((f) => converter(f.type as DataType));
   const cols = fields.map((_, i) => table.getChildAt(i));
   const out = new Array<Record<string, unknown>>(table.numRows);
   for (let r = 0; r < table.numRows; r++) {

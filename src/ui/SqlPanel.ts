@@ -58,7 +58,9 @@ export function SqlPanel(lake: LakeNode): { el: HTMLElement; setQuery(sql: strin
           if (!finish()) return;
           meta.textContent = '';
           const where = e.position ? ` (line ${e.position.line}, column ${e.position.column})` : '';
-          out.replaceChildren(h('p', { class: 'error', role: 'alert' }, e.message + (e.message.includes('line') ? '' : where)));
+          out.replaceChildren(
+            h('p', { class: 'error', role: 'alert' }, e.message + (e.message.includes('line') ? '' : where)),
+          );
           if (e.position) selectPosition(box, e.position.line, e.position.column);
         },
       );

@@ -57,15 +57,21 @@ async function openTab(url: string, context?: BrowserContext): Promise<Tab> {
   const page = await ctx.newPage();
   const errors = collectConsoleErrors(page);
   await page.addInitScript(() => {
-    const w = window as unknown as { peerEvents: { type: string; nodeId: string; reason?: string; at: number }[] };
+    const w = window as unknown as {
+      peerEvents: { type: string; nodeId: string; reason?: string; at: number }[];
+    };
     w.peerEvents = [];
   });
   await page.goto(withConfig(url));
   await page.waitForFunction(() => window.lake !== undefined);
   await page.evaluate(async () => {
     await window.lake.ready;
-    const w = window as unknown as { peerEvents: { type: string; nodeId: string; reason?: string; at: number }[] };
-    window.lake.on('peer-joined', (e) => w.peerEvents.push({ type: 'joined', nodeId: e.nodeId, at: Date.now() }));
+    const w = window as unknown as {
+      peerEvents: { type: string; nodeId: string; reason?: string; at: number }[];
+    };
+    window.lake.on('peer-joined', (e) =>
+      w.peerEvents.push({ type: 'joined', nodeId: e.nodeId, at: Date.now() }),
+    );
     window.lake.on('peer-left', (e) =>
       w.peerEvents.push({ type: 'left', nodeId: e.nodeId, reason: e.reason, at: Date.now() }),
     );
@@ -153,7 +159,9 @@ describe('mesh: rooms and an authenticated WebRTC mesh between tabs', () => {
     );
     expect(await first.page.locator('[data-testid="peers"] li').count()).toBe(2);
     // "Copy room link" puts the link on the clipboard.
-    await first.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(link).origin });
+    await first.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: new URL(link).origin,
+    });
     await first.page.click('[data-testid="copy-link"]');
     await first.page.waitForSelector('text=Link copied');
     expect(await first.page.evaluate(() => navigator.clipboard.readText())).toBe(link);
@@ -167,7 +175,9 @@ describe('mesh: rooms and an authenticated WebRTC mesh between tabs', () => {
       await tabs[0]!.page.evaluate(() => window.lake.room!.id),
     );
     // Its signals do not open with the room key, nor do the members' with its key: each side refuses the other.
-    await intruder.page.waitForFunction(() => window.lake.room!.refused === 3, undefined, { timeout: WAIT_MS });
+    await intruder.page.waitForFunction(() => window.lake.room!.refused === 3, undefined, {
+      timeout: WAIT_MS,
+    });
     for (const tab of tabs) {
       await tab.page.waitForFunction(() => window.lake.room!.refused === 1, undefined, { timeout: WAIT_MS });
     }
@@ -176,7 +186,12 @@ describe('mesh: rooms and an authenticated WebRTC mesh between tabs', () => {
     expect(await alivePeers(intruder)).toEqual([]);
     expect(await intruder.page.evaluate(() => window.lake.room!.members)).toBe(1);
     for (const tab of tabs) {
-      expect(await alivePeers(tab)).toEqual(tabs.filter((t) => t !== tab).map((t) => t.nodeId).sort());
+      expect(await alivePeers(tab)).toEqual(
+        tabs
+          .filter((t) => t !== tab)
+          .map((t) => t.nodeId)
+          .sort(),
+      );
       expect((await peerEvents(tab)).filter((e) => e.nodeId === intruder.nodeId)).toEqual([]);
     }
     expect(intruder.errors).toEqual([]);
@@ -200,7 +215,9 @@ describe('mesh: rooms and an authenticated WebRTC mesh between tabs', () => {
       }),
     );
     for (const ms of left) expect(ms).toBeLessThanOrEqual(3 * HEARTBEAT_MS);
-    console.log(`peer-left seen ${left.join(' and ')} ms after the tab closed (3 heartbeats = ${3 * HEARTBEAT_MS} ms)`);
+    console.log(
+      `peer-left seen ${left.join(' and ')} ms after the tab closed (3 heartbeats = ${3 * HEARTBEAT_MS} ms)`,
+    );
 
     // Reopened in the same browser (context): the tab adopts the closed tab's node and rejoins.
     const again = await openTab(link, c.context);
@@ -208,7 +225,9 @@ describe('mesh: rooms and an authenticated WebRTC mesh between tabs', () => {
     tabs[2] = again;
     const reopenedAt = Date.now();
     await fullMesh(tabs);
-    console.log(`the reopened tab was back in the full mesh ${Date.now() - reopenedAt} ms after its node was ready`);
+    console.log(
+      `the reopened tab was back in the full mesh ${Date.now() - reopenedAt} ms after its node was ready`,
+    );
     for (const tab of [a, b]) {
       // (Its first join may predate the recorder, which starts once the tab's node is ready.)
       const events = (await peerEvents(tab)).filter((e) => e.nodeId === c.nodeId).map((e) => e.type);
@@ -216,10 +235,41 @@ describe('mesh: rooms and an authenticated WebRTC mesh between tabs', () => {
     }
   });
 
+  it('a tab that dies without closing is declared gone by the failure detector', async () => {
+    const [a, b, c] = tabs as [Tab, Tab, Tab];
+    // A renderer crash sends nothing: no channel close, no SCTP abort. Only missing heartbeats tell.
+    const cdp = await b.context.newCDPSession(b.page);
+    const crashedAt = Date.now();
+    void cdp.send('Page.crash').catch(() => undefined); // never answers: the page is gone
+    const left = await Promise.all(
+      [a, c].map(async (tab) => {
+        await tab.page.waitForFunction(
+          (id) => window.lake.peers().every((p) => p.nodeId !== id || p.state === 'connecting'),
+          b.nodeId,
+          { timeout: WAIT_MS, polling: 20 },
+        );
+        const e = (await peerEvents(tab)).find((x) => x.type === 'left' && x.nodeId === b.nodeId);
+        expect(e?.reason).toBe('timeout');
+        return e!.at - crashedAt;
+      }),
+    );
+    console.log(
+      `a crashed tab was declared gone after ${left.join(' and ')} ms (heartbeat ${HEARTBEAT_MS} ms)`,
+    );
+    // Three intervals with nothing heard, counted at the detector's ticks: 3 to 4 intervals after
+    // the last heartbeat arrived, plus timer slack on a busy machine.
+    for (const ms of left) expect(ms).toBeLessThanOrEqual(4 * HEARTBEAT_MS + 250);
+    await b.context.close();
+    tabs.splice(1, 1);
+    await fullMesh(tabs);
+  });
+
   it('with the signaling server stopped, the mesh keeps working', async () => {
     await server.close();
     for (const tab of tabs) {
-      await tab.page.waitForFunction(() => window.lake.room!.signaling !== 'joined', undefined, { timeout: WAIT_MS });
+      await tab.page.waitForFunction(() => window.lake.room!.signaling !== 'joined', undefined, {
+        timeout: WAIT_MS,
+      });
     }
     const before = await Promise.all(tabs.map((t) => peerEvents(t).then((e) => e.length)));
     // Six heartbeat intervals: without heartbeats flowing, every peer would be suspect after one
@@ -227,12 +277,19 @@ describe('mesh: rooms and an authenticated WebRTC mesh between tabs', () => {
     await tabs[0]!.page.waitForTimeout(6 * HEARTBEAT_MS);
     for (const [i, tab] of tabs.entries()) {
       expect((await peerEvents(tab)).length, 'no peer events while the server is down').toBe(before[i]);
-      expect(await alivePeers(tab)).toEqual(tabs.filter((t) => t !== tab).map((t) => t.nodeId).sort());
-      expect(await tab.page.evaluate(() => window.lake.room!.members)).toBe(3);
+      expect(await alivePeers(tab)).toEqual(
+        tabs
+          .filter((t) => t !== tab)
+          .map((t) => t.nodeId)
+          .sort(),
+      );
+      expect(await tab.page.evaluate(() => window.lake.room!.members)).toBe(tabs.length);
     }
     // Reconnect attempts to the stopped server log errors in the console; everything before them counts.
     for (const tab of tabs) {
-      expect(tab.errors.filter((e) => !/WebSocket connection to .* failed|ERR_CONNECTION_REFUSED/.test(e))).toEqual([]);
+      expect(
+        tab.errors.filter((e) => !/WebSocket connection to .* failed|ERR_CONNECTION_REFUSED/.test(e)),
+      ).toEqual([]);
     }
   });
 });

@@ -94,7 +94,11 @@ export class RemoteTransport implements Transport {
 
   disconnect(peerId: NodeId, reason = 'disconnected'): void {
     this.#run(() =>
-      this.#page.evaluate(([id, p, r]) => window.rtc.disconnect(id, p, r), [this.localId, peerId, reason] as const),
+      this.#page.evaluate(([id, p, r]) => window.rtc.disconnect(id, p, r), [
+        this.localId,
+        peerId,
+        reason,
+      ] as const),
     );
   }
 

@@ -30,13 +30,15 @@ describe('built app behind the peerlake server, in Chromium', () => {
     const page = await browser.newPage();
     await page.goto(server.url);
     expect(await page.title()).toMatch(/peerlake/i);
+    // A tab without a room link creates a room and joins it on the signaling relay.
+    await page.waitForFunction(() => window.lake?.room?.signaling === 'joined');
 
     const health = await page.evaluate(async () => {
       const res = await fetch('/healthz');
       return { status: res.status, body: (await res.json()) as unknown };
     });
     expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ ok: true, rooms: 0, peers: 0 });
+    expect(health.body).toMatchObject({ ok: true, rooms: 1, peers: 1 });
     await page.close();
   });
 

@@ -7,7 +7,7 @@ import { decodePieces, type DecodedPiece } from '../../src/ingest/decodeText.ts'
 import { parseDouble } from '../../src/ingest/infer.ts';
 import { ingestFile } from '../../src/ingest/ingestFile.ts';
 import type { ReaderOptions } from '../../src/ingest/ColumnBatch.ts';
-import { readCsvParts } from '../../src/ingest/readers/csv.ts';
+import { csvReader, readCsvParts } from '../../src/ingest/readers/csv.ts';
 import {
   CsvScanner,
   lastNumber,
@@ -393,6 +393,21 @@ describe('the CSV reader’s fast path against PapaParse', () => {
       ['1', 'x\r'],
       ['2', '3\r'],
     ]);
+  });
+
+  it('reads rows longer than a part or a piece', async () => {
+    const long = (n: number) => 'é'.repeat(n);
+    const lines = ['a,b'];
+    for (let i = 0; i < 2000; i++) lines.push(i % 500 === 7 ? `${i},${long(300_000 + i)}` : `${i},x${i}`);
+    lines.push(`1,${long(1_500_000)}`);
+    const text = lines.join('\n') + '\n';
+    const source = { name: 'long.csv', blob: new Blob([text]) };
+    const rows: (string | null)[][] = [];
+    for await (const b of csvReader(',')(source, { ...opts('reject'), maxRowBytes: 1 << 22 })) {
+      const [x, y] = [...b.columns.values()] as [Int32Array, string[]];
+      for (let r = 0; r < b.rows; r++) rows.push([String(x[r]), y[r]!]);
+    }
+    expect(rows).toEqual(papaRead(text).rows);
   });
 
   it('handles a scanner fed byte by byte', () => {

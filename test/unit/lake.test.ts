@@ -85,11 +85,18 @@ describe('LakeNode API', () => {
 
   it('sql() honours timeoutMs and AbortSignal', async () => {
     const lake = createLakeNode();
-    await lake.ingest({ name: 'n.csv', text: 'v\n' + Array.from({ length: 50_000 }, (_, i) => i).join('\n') });
+    await lake.ingest({
+      name: 'n.csv',
+      text: 'v\n' + Array.from({ length: 50_000 }, (_, i) => i).join('\n'),
+    });
     const ctl = new AbortController();
     ctl.abort();
-    await expect(lake.sql('SELECT COUNT(*) FROM n', { signal: ctl.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
-    await expect(lake.sql('SELECT v FROM n ORDER BY v DESC', { timeoutMs: 0 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await expect(lake.sql('SELECT COUNT(*) FROM n', { signal: ctl.signal })).rejects.toMatchObject({
+      code: 'CANCELLED',
+    });
+    await expect(lake.sql('SELECT v FROM n ORDER BY v DESC', { timeoutMs: 0 })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+    });
   });
 
   it('verify() finds a tampered chunk and a missing chunk in IndexedDB', async () => {

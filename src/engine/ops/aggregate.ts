@@ -37,17 +37,17 @@ export async function* aggregate(input: BatchStream, spec: AggregateSpec, ctx: E
     for await (const b of input) {
       const args = spec.aggregates.map((a) => (a.arg ? evalExpr(a.arg, b, b) : null));
       if (global) {
+        // Still charged: COUNT(DISTINCT x) without GROUP BY keeps every distinct x.
         accs.forEach((acc, j) => acc.update(args[j]!, b, null));
-        continue;
-      }
-      const keys = spec.groups.map((g) => evalExpr(g, b, b));
-      const k0 = keys[0]!;
-      const coded = codePath ? groupCodes(k0, b) : null;
-      if (coded) aggregateByCodes(coded, b, args, accs, spec.aggregates, enc);
-      else {
-        const ids = enc.encode(keys, b, true);
-        for (const a of accs) a.resize(enc.size);
-        accs.forEach((acc, j) => acc.update(args[j]!, b, ids));
+      } else {
+        const keys = spec.groups.map((g) => evalExpr(g, b, b));
+        const coded = codePath ? groupCodes(keys[0]!, b) : null;
+        if (coded) aggregateByCodes(coded, b, args, accs, spec.aggregates, enc);
+        else {
+          const ids = enc.encode(keys, b, true);
+          for (const a of accs) a.resize(enc.size);
+          accs.forEach((acc, j) => acc.update(args[j]!, b, ids));
+        }
       }
       mem.set(enc.bytes() + accs.reduce((s, a) => s + a.bytes(), 0));
     }

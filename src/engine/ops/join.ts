@@ -79,7 +79,7 @@ export async function* hashJoin(
       while (cursor.j < lb.count || cursor.x >= 0) {
         m = pairs(heads, next, s, lb.count, cursor, li, ri);
         if (m === 0) break;
-        ctx.check();
+        await ctx.pause();
         const out = emit();
         if (out) yield out;
       }

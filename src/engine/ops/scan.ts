@@ -44,5 +44,6 @@ export async function* scan(node: ScanNode, ctx: ExecContext): BatchStream {
       if (r.count > 0) yield b.select(r);
     }
     ctx.limits.onProgress?.({ chunksDone: c + 1, chunksTotal: total, rowsScanned });
+    await ctx.pause();
   }
 }

@@ -154,7 +154,25 @@ export async function* readCsvParts(
     parts = [];
     if (scanner && !rest.includes('"') && piece.every((p) => !p.text.includes('"'))) {
       // Scanned part by part: joining them would build a large string, which is slow in V8.
-      for (const p of piece) scanPart(scanner, p);
+      for (let k = 0; k < piece.length; k++) {
+        let part = piece[k]!;
+        if (restBytes.length > LONG_ROW) {
+          // Inside a long row: take the parts up to the one that ends it at once, or each part
+          // would copy the row so far again.
+          let j = k;
+          while (j < piece.length - 1 && !piece[j]!.text.includes('\n')) j++;
+          if (j > k) {
+            const run = piece.slice(k, j + 1);
+            part = {
+              text: run.map((p) => p.text).join(''),
+              bytes: joinBytes(...run.map((p) => p.bytes)),
+              pieceEnd: false,
+            };
+            k = j;
+          }
+        }
+        scanPart(scanner, part);
+      }
       yield* take(scanner);
     } else {
       const bytes = joinBytes(restBytes, ...piece.map((p) => p.bytes));
@@ -173,6 +191,8 @@ export async function* readCsvParts(
 }
 
 const NO_BYTES: Uint8Array = new Uint8Array(0);
+/** An incomplete row this long (bytes) is a long row; see the part loop. */
+const LONG_ROW = 1 << 16;
 
 /**
  * Puts the bytes carried over (an incomplete row) before the next part, in one of two buffers

@@ -172,9 +172,9 @@ export class CsvScanner {
   readonly #interners: (Interner | null)[];
 
   // The batch being built. Columns in INT mode fill #i32[c], FLOAT #f64[c], STR #strs[c].
-  #mode: Uint8Array;
+  readonly #mode: Uint8Array;
   /** Why a column fell back to strings in this batch (0 = it did not). */
-  #fellBack: Uint8Array;
+  readonly #fellBack: Uint8Array;
   #i32: Int32Array[] = [];
   #f64: Float64Array[] = [];
   #strs: (string | null)[][] = [];
@@ -191,11 +191,6 @@ export class CsvScanner {
     this.#mode = new Uint8Array(ncols);
     this.#fellBack = new Uint8Array(ncols);
     this.#interners = Array.from({ length: ncols }, () => new Interner());
-  }
-
-  /** Rows scanned since the last {@link take}. */
-  get rows(): number {
-    return this.#n;
   }
 
   /**

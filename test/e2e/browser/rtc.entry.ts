@@ -22,8 +22,11 @@ export type RemoteEvent =
   | { event: 'close'; payload: TransportEvents['close'] };
 
 export interface RtcHarness {
-  /** Creates a transport for `id` in the room of `secret` and waits until its client joined. */
-  create(id: string, secret: string, iceServers?: RTCIceServer[]): Promise<void>;
+  /**
+   * Creates a transport for `id` in the room of `secret` and waits until its client joined.
+   * `forward: false` keeps its events in the page (benchmarks move hundreds of MiB).
+   */
+  create(id: string, secret: string, opts?: { forward?: boolean }): Promise<void>;
   connect(id: string, peer: string): RemoteError | undefined;
   send(id: string, peer: string, b64: string, channel: Channel): Promise<RemoteError | undefined>;
   disconnect(id: string, peer: string, reason: string): void;
@@ -52,23 +55,28 @@ function asRemote(err: unknown): RemoteError {
 }
 
 window.rtc = {
-  async create(id, secret, iceServers) {
+  async create(id, secret, opts = {}) {
     const keys = await deriveRoomKeys(secret);
     const client = new SignalingClient({ origin: location.origin, keys, peerId: id });
     const joined = new Promise<void>((done) => client.on('members', () => done()));
     const transport = new WebRtcTransport({
       localId: id as NodeId,
       signals: signalChannelFor(client),
-      iceServers,
     });
+    nodes.set(id, { transport, client });
+    if (opts.forward === false) {
+      await joined;
+      return;
+    }
     const forward = (e: RemoteEvent) => void window.rtcEvent(id, e).catch(() => undefined);
-    transport.on('peer-candidate', (p) => forward({ event: 'peer-candidate', payload: { ...p, reason: '' } }));
+    transport.on('peer-candidate', (p) =>
+      forward({ event: 'peer-candidate', payload: { ...p, reason: '' } }),
+    );
     transport.on('peer-disconnected', (p) => forward({ event: 'peer-disconnected', payload: p }));
     transport.on('message', (m) =>
       forward({ event: 'message', payload: { from: m.from, channel: m.channel, b64: toB64(m.bytes) } }),
     );
     transport.on('close', (p) => forward({ event: 'close', payload: p }));
-    nodes.set(id, { transport, client });
     await joined;
   },
   connect(id, peer) {
