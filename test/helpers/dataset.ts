@@ -1,7 +1,7 @@
 import { tableFromIPC } from 'apache-arrow';
 import type { ChunkStore } from '../../src/storage/ChunkStore.ts';
 import type { Manifest } from '../../src/storage/manifest.ts';
-import { display } from '../../src/ui/dom.ts';
+import { display } from '../../src/ui/format.ts';
 
 /** Every row of a stored dataset, values normalised by {@link normalise}. */
 export async function readRows(store: ChunkStore, m: Manifest): Promise<Record<string, string | null>[]> {

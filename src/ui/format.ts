@@ -1,23 +1,4 @@
-type Attrs = Record<string, string | number | boolean | undefined | ((ev: Event) => void)>;
-type Child = Node | string | number | null | undefined | false;
-
-/** Creates an element: `h('button', { class: 'x', onclick: fn }, 'Label')`. */
-export function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Attrs = {},
-  ...children: Child[]
-): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === false) continue;
-    if (typeof v === 'function') el.addEventListener(k.replace(/^on/, ''), v);
-    else if (v === true) el.setAttribute(k, '');
-    else el.setAttribute(k, String(v));
-  }
-  for (const c of children)
-    if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
-  return el;
-}
+/** Human-readable figures for the dashboard. */
 
 export function bytes(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n)) return '–';
@@ -37,6 +18,28 @@ export function count(n: number): string {
 
 export function ms(n: number): string {
   return n < 1000 ? `${n.toFixed(n < 10 ? 1 : 0)} ms` : `${(n / 1000).toFixed(2)} s`;
+}
+
+/** A duration in ms as a person says it: 300 s → "5 min". */
+export function duration(n: number): string {
+  if (n < 1000) return `${n} ms`;
+  const s = n / 1000;
+  if (s < 120) return `${+s.toFixed(1)} s`;
+  const m = s / 60;
+  return m < 120 ? `${+m.toFixed(1)} min` : `${+(m / 60).toFixed(1)} h`;
+}
+
+export function percent(f: number): string {
+  return `${Math.round(f * 100)} %`;
+}
+
+export function clock(at: number): string {
+  return new Date(at).toLocaleTimeString('en-GB', { hour12: false });
+}
+
+/** The first 8 characters of a node id: enough to tell peers of one room apart. */
+export function shortId(id: string): string {
+  return id.slice(0, 8);
 }
 
 /** Any value as cell text: primitives as themselves, objects as JSON. */
