@@ -7,13 +7,21 @@ import { WorkerIngestRunner } from './lake/WorkerIngestRunner.ts';
 import { WorkerQueryRunner } from './lake/WorkerQueryRunner.ts';
 import { parseRoomFragment, roomFragment } from './lake/room.ts';
 import { IdbChunkStore } from './storage/IdbChunkStore.ts';
-import { mountApp, showFatal } from './ui/App.ts';
+import { signal } from '@preact/signals';
+import { registerServiceWorker } from './pwa/registerServiceWorker.ts';
+import { mountApp, showFatal } from './ui/App.tsx';
+import type { PwaStatus } from './ui/UpdateToast.tsx';
+
+/** Read by the E2E harness and bench/ui.bench.ts: navigation start → dashboard interactive. */
+export const INTERACTIVE_MARK = 'peerlake:interactive';
 
 declare global {
   interface Window {
     lake: LakeNode;
   }
 }
+
+const pwa = signal<PwaStatus>({ state: 'none' });
 
 async function boot(root: HTMLElement): Promise<void> {
   const config = resolveConfig(configFromQuery(location.search));
@@ -68,11 +76,27 @@ async function boot(root: HTMLElement): Promise<void> {
     void lake.close().finally(() => identity.release());
   });
   await lake.ready;
-  mountApp(root, lake, identity.origin);
+  mountApp(root, lake, { buildId: __BUILD_ID__, pwa, navigate: (url) => location.assign(url) });
+  performance.mark(INTERACTIVE_MARK);
 }
 
 const root = document.getElementById('app')!;
-boot(root).catch((e: unknown) => {
-  console.error(e);
-  showFatal(root, e instanceof Error ? e.message : String(e));
-});
+boot(root)
+  .catch((e: unknown) => {
+    console.error(e);
+    showFatal(root, e instanceof Error ? e.message : String(e));
+  })
+  .finally(startServiceWorker);
+
+/**
+ * After boot, so installing the precache (the whole app) never competes with the first start;
+ * also after a failed boot, so a broken version can still be replaced by an update.
+ */
+function startServiceWorker(): void {
+  if (!import.meta.env.PROD) return;
+  registerServiceWorker('/sw.js', {
+    onUpdateReady: (apply) => (pwa.value = { state: 'update-ready', apply }),
+    onOfflineReady: () => (pwa.value = { state: 'offline-ready' }),
+    reload: () => location.reload(),
+  });
+}

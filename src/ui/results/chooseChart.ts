@@ -29,7 +29,8 @@ export function chooseChart(types: string[], rowCount: number, isSortedAsc: (col
   }
   const category = types.findIndex((t) => t === 'VARCHAR' || t === 'BOOLEAN');
   if (category >= 0 && numeric.length > 0) {
-    return { kind: 'bar', x: category, y: numeric.slice(0, MAX_SERIES), reason: 'A category and numbers: bars.' };
+    // One series: side-by-side bars of unrelated measures mislead more than they show.
+    return { kind: 'bar', x: category, y: numeric.slice(0, 1), reason: 'A category and a number: bars.' };
   }
   if (numeric.length >= 2 && isSortedAsc(numeric[0]!)) {
     return {

@@ -13,6 +13,8 @@ export const PEER_POLL_MS = 1_000;
 export const STORAGE_POLL_MS = 10_000;
 export const CACHE_POLL_MS = 5_000;
 
+export type ViewKey = 'workspace' | 'network' | 'events' | 'health' | 'settings';
+
 export interface UiEnvironment {
   /** localStorage, for the query history; absent in private contexts that refuse it. */
   storage?: KeyValueStore;
@@ -40,6 +42,10 @@ export class UiStore {
   readonly departed = signal<{ nodeId: string; at: number; reason: string }[]>([]);
   /** Bumped by every clock tick so derived "x seconds ago" values refresh. */
   readonly tick = signal(0);
+  /** Which dashboard view is shown. */
+  readonly view = signal<ViewKey>('workspace');
+  /** A query another pane asks the editor to show (and run); `n` makes repeats distinct. */
+  readonly editorRequest = signal<{ sql: string; run: boolean; n: number } | undefined>(undefined);
   readonly log: EventLogState;
   readonly uploads: UploadQueue;
   readonly query: QueryController;
@@ -124,6 +130,12 @@ export class UiStore {
     this.refreshPeers();
     this.refreshStorage();
     this.refreshCache();
+  }
+
+  /** Puts `sql` in the editor (from a dataset's Query action, the history, …) and runs it. */
+  openQuery(sql: string, run = true): void {
+    this.view.value = 'workspace';
+    this.editorRequest.value = { sql, run, n: (this.editorRequest.value?.n ?? 0) + 1 };
   }
 
   dispose(): void {
