@@ -33,8 +33,13 @@ export function registerServiceWorker(url: string, hooks: ServiceWorkerHooks): W
     if (!e.isUpdate) hooks.onOfflineReady?.();
   });
   wb.register().then(
-    () => setInterval(() => void wb.update().catch((err: unknown) => console.warn('peerlake: update check failed', err)), UPDATE_CHECK_MS),
-    (err: unknown) => (hooks.onError ?? ((e) => console.error('peerlake: service worker registration failed', e)))(err),
+    () =>
+      setInterval(
+        () => void wb.update().catch((err: unknown) => console.warn('peerlake: update check failed', err)),
+        UPDATE_CHECK_MS,
+      ),
+    (err: unknown) =>
+      (hooks.onError ?? ((e) => console.error('peerlake: service worker registration failed', e)))(err),
   );
   return wb;
 }

@@ -63,7 +63,9 @@ function App({ store, opts }: { store: UiStore; opts: AppOptions }) {
             {
               key: 'health',
               label: 'Health',
-              badge: alerts.length ? <span class={critical ? 'critical' : 'warning'}>{alerts.length}</span> : undefined,
+              badge: alerts.length ? (
+                <span class={critical ? 'critical' : 'warning'}>{alerts.length}</span>
+              ) : undefined,
             },
             { key: 'settings', label: 'Settings' },
           ]}

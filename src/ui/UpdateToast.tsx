@@ -5,9 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 const OFFLINE_READY_MS = 8_000;
 
 export type PwaStatus =
-  | { state: 'none' }
-  | { state: 'offline-ready' }
-  | { state: 'update-ready'; apply: () => void };
+  { state: 'none' } | { state: 'offline-ready' } | { state: 'update-ready'; apply: () => void };
 
 /** The PWA's messages: "ready to work offline" once, and the update prompt when a new version waits. */
 export function UpdateToast({ status }: { status: ReadonlySignal<PwaStatus> }) {
@@ -20,7 +18,11 @@ export function UpdateToast({ status }: { status: ReadonlySignal<PwaStatus> }) {
   }, [s.state]);
   if (s.state === 'none' || dismissed === s.state) return null;
   return (
-    <div class="toast" role="status" data-testid={s.state === 'update-ready' ? 'update-prompt' : 'offline-ready'}>
+    <div
+      class="toast"
+      role="status"
+      data-testid={s.state === 'update-ready' ? 'update-prompt' : 'offline-ready'}
+    >
       {s.state === 'update-ready' ? (
         <>
           <span>A new version of peerlake is ready.</span>

@@ -51,22 +51,24 @@ describe('the page, used as a person would', () => {
 
     await page.fill('#sql', 'SHOW TABLES');
     await page.keyboard.press('Control+Enter');
-    await page.waitForSelector('[data-testid="results"] td');
+    await page.waitForSelector('[data-testid="results"] [role="gridcell"]');
     expect(await page.textContent('[data-testid="results"]')).toContain('trips_2024');
     await page.fill('#sql', 'SELECT COUNT(*) AS n FROM trips_2024');
-    await page.click('button:has-text("Run")');
+    await page.click('[data-testid="run"]');
     await page.waitForFunction(() =>
-      /^30,?000$/.test(document.querySelector('[data-testid="results"] td')?.textContent ?? ''),
+      /^30,?000$/.test(
+        document.querySelector('[data-testid="results"] [role="gridcell"]')?.textContent ?? '',
+      ),
     );
-    expect(await page.textContent('.meta')).toMatch(/1 row\(s\) in/);
+    expect(await page.textContent('[data-testid="result-meta"]')).toMatch(/1 row\(s\) in/);
     // Outside the supported grammar: an honest refusal, never a wrong answer.
     await page.fill('#sql', 'SELECT ROW_NUMBER() OVER () AS r FROM trips_2024');
-    await page.click('button:has-text("Run")');
+    await page.click('[data-testid="run"]');
     await page.waitForSelector('[data-testid="results"] .error');
     expect(await page.textContent('[data-testid="results"] .error')).toContain('not supported yet');
 
-    page.once('dialog', (d) => void d.accept());
     await page.click('[data-dataset="trips_2024"] button:has-text("Drop")');
+    await page.click('[data-testid="confirm-drop"] button:has-text("Drop dataset")');
     await page.waitForSelector('text=No datasets yet');
     expect(await page.evaluate(() => window.lake.storage().then((s) => s.chunks))).toBe(0);
     expect(errors).toEqual([]);

@@ -147,6 +147,7 @@ describe('mesh: rooms and an authenticated WebRTC mesh between tabs', () => {
       }
     }
     const first = tabs[0]!;
+    await first.page.click('#view-tab-network');
     // The panel refreshes every second: wait for it to show both peers with their RTT.
     await first.page.waitForFunction(
       () =>
@@ -158,12 +159,13 @@ describe('mesh: rooms and an authenticated WebRTC mesh between tabs', () => {
       { timeout: WAIT_MS },
     );
     expect(await first.page.locator('[data-testid="peers"] li').count()).toBe(2);
-    // "Copy room link" puts the link on the clipboard.
+    // "Share room" puts the link on the clipboard.
     await first.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
       origin: new URL(link).origin,
     });
-    await first.page.click('[data-testid="copy-link"]');
+    await first.page.click('[data-testid="share-room"]');
     await first.page.waitForSelector('text=Link copied');
+    await first.page.keyboard.press('Escape');
     expect(await first.page.evaluate(() => navigator.clipboard.readText())).toBe(link);
   });
 

@@ -16,7 +16,8 @@ function sourceCsv(): string {
   const lines = ['id,city,fare,paid,day,ts,big,note'];
   const cities = ['Oslo', 'Lima', 'Pune', 'São Paulo'];
   for (let i = 0; i < 2_000; i++) {
-    const note = i % 7 === 0 ? '' : i % 11 === 0 ? '"said ""hi"", then left"' : i % 13 === 0 ? '"two\nlines"' : `n${i}`;
+    const note =
+      i % 7 === 0 ? '' : i % 11 === 0 ? '"said ""hi"", then left"' : i % 13 === 0 ? '"two\nlines"' : `n${i}`;
     const fare = i % 17 === 0 ? '' : ((i % 97) * 1.25).toFixed(2);
     const day = `2024-0${1 + (i % 9)}-${String(1 + (i % 28)).padStart(2, '0')}`;
     const at = `${day} ${String(i % 24).padStart(2, '0')}:15:30.250`;
@@ -73,14 +74,16 @@ describe('result export opens in DuckDB', () => {
     const cells = new ResultCells(await lake.sql('SELECT id, city, fare, paid, day, ts, big FROM trips'));
     const path = join(dir, 'types.parquet');
     writeFileSync(path, await exportTable(cells, 'parquet'));
-    const types = await duckRows(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${path}'))`);
+    const types = await duckRows(
+      `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${path}'))`,
+    );
     expect(types.map((t) => [t.column_name, t.column_type])).toEqual([
       ['id', 'INTEGER'],
       ['city', 'VARCHAR'],
       ['fare', 'DOUBLE'],
       ['paid', 'BOOLEAN'],
       ['day', 'DATE'],
-      ["ts", "TIMESTAMP"],
+      ['ts', 'TIMESTAMP'],
       ['big', 'BIGINT'],
     ]);
     await lake.close();
@@ -95,8 +98,12 @@ describe('result export opens in DuckDB', () => {
     expect(new TextDecoder().decode(bytes.slice(0, 6))).toBe('ARROW1');
     expect(new TextDecoder().decode(bytes.slice(-6))).toBe('ARROW1');
     const back = tableFromIPC(bytes);
-    const want = await duckRows(`SELECT city, COUNT(*) AS n FROM read_csv('${csvPath}') GROUP BY city ORDER BY city`);
-    expect(back.toArray().map((r: { city: string; n: number }) => ({ city: r.city, n: String(r.n) }))).toEqual(want);
+    const want = await duckRows(
+      `SELECT city, COUNT(*) AS n FROM read_csv('${csvPath}') GROUP BY city ORDER BY city`,
+    );
+    expect(
+      back.toArray().map((r: { city: string; n: number }) => ({ city: r.city, n: String(r.n) })),
+    ).toEqual(want);
     await lake.close();
   });
 });

@@ -9,6 +9,7 @@ interface Props {
   onConfirm: () => void;
   onCancel: () => void;
   children: ComponentChildren;
+  testId: string;
 }
 
 /** "Are you sure?" for destructive actions (drop, new room); Cancel has the initial focus. */
@@ -18,7 +19,7 @@ export function ConfirmDialog(p: Props) {
       open={p.open}
       title={p.title}
       onClose={p.onCancel}
-      testId="confirm"
+      testId={p.testId}
       actions={
         <>
           <button type="button" autofocus onClick={p.onCancel}>

@@ -11,7 +11,11 @@ export function Empty({
   children?: ComponentChildren;
 }) {
   return (
-    <div class={`empty-state ${kind}`} role={kind === 'error' ? 'alert' : undefined} aria-busy={kind === 'loading' || undefined}>
+    <div
+      class={`empty-state ${kind}`}
+      role={kind === 'error' ? 'alert' : undefined}
+      aria-busy={kind === 'loading' || undefined}
+    >
       <span class="empty-icon" aria-hidden="true">
         {kind === 'loading' ? <span class="spinner" /> : kind === 'error' ? '!' : '∅'}
       </span>

@@ -65,9 +65,22 @@ export function Tabs<K extends string>({ tabs, active, onChange, label, idPrefix
 }
 
 /** The panel of one tab; hidden panels are not rendered at all. */
-export function TabPanel({ idPrefix, tab, children }: { idPrefix: string; tab: string; children: ComponentChildren }) {
+export function TabPanel({
+  idPrefix,
+  tab,
+  children,
+}: {
+  idPrefix: string;
+  tab: string;
+  children: ComponentChildren;
+}) {
   return (
-    <div role="tabpanel" id={`${idPrefix}-panel-${tab}`} aria-labelledby={`${idPrefix}-tab-${tab}`} class="tabpanel">
+    <div
+      role="tabpanel"
+      id={`${idPrefix}-panel-${tab}`}
+      aria-labelledby={`${idPrefix}-tab-${tab}`}
+      class="tabpanel"
+    >
       {children}
     </div>
   );

@@ -9,7 +9,11 @@ import { EXPORT_FORMATS, exportTable, type ExportFormat } from '../results/expor
 import type { UiStore } from '../state/UiStore.ts';
 import { ReplicationBadge, StatusBadge } from './badges.tsx';
 
-type Verify = { state: 'idle' } | { state: 'running' } | { state: 'done'; report: VerifyReport } | { state: 'error'; message: string };
+type Verify =
+  | { state: 'idle' }
+  | { state: 'running' }
+  | { state: 'done'; report: VerifyReport }
+  | { state: 'error'; message: string };
 
 /** One dataset: summary line, expandable schema, and query / verify / export / drop. */
 export function DatasetCard({ store, d }: { store: UiStore; d: DatasetInfo }) {
@@ -115,12 +119,17 @@ export function DatasetCard({ store, d }: { store: UiStore; d: DatasetInfo }) {
             </tbody>
           </table>
           <p class="hint">
-            From {d.source.name} ({d.format}, {bytes(d.source.bytes)}) · added {new Date(d.createdAt).toLocaleString()}
+            From {d.source.name} ({d.format}, {bytes(d.source.bytes)}) · added{' '}
+            {new Date(d.createdAt).toLocaleString()}
           </p>
         </div>
       ) : null}
       <div class="actions">
-        <button type="button" class="small" onClick={() => store.openQuery(`SELECT * FROM ${d.name} LIMIT 100`)}>
+        <button
+          type="button"
+          class="small"
+          onClick={() => store.openQuery(`SELECT * FROM ${d.name} LIMIT 100`)}
+        >
           Query
         </button>
         <button type="button" class="small" disabled={verify.state === 'running'} onClick={runVerify}>
@@ -131,8 +140,8 @@ export function DatasetCard({ store, d }: { store: UiStore; d: DatasetInfo }) {
           <select
             disabled={exporting !== undefined}
             onChange={(e) => {
-              const v = (e.currentTarget as HTMLSelectElement).value as ExportFormat | '';
-              (e.currentTarget as HTMLSelectElement).value = '';
+              const v = e.currentTarget.value as ExportFormat | '';
+              e.currentTarget.value = '';
               if (v) runExport(v);
             }}
           >
@@ -157,6 +166,7 @@ export function DatasetCard({ store, d }: { store: UiStore; d: DatasetInfo }) {
         open={confirmDrop}
         title={`Drop ${d.name}?`}
         confirmLabel="Drop dataset"
+        testId="confirm-drop"
         danger
         onCancel={() => setConfirmDrop(false)}
         onConfirm={() => {
@@ -165,8 +175,8 @@ export function DatasetCard({ store, d }: { store: UiStore; d: DatasetInfo }) {
         }}
       >
         <p>
-          {count(d.rows)} rows in {count(d.chunks)} chunks ({bytes(d.bytes)}) are deleted from this browser. Copies on
-          other peers are removed by the room's catalog.
+          {count(d.rows)} rows in {count(d.chunks)} chunks ({bytes(d.bytes)}) are deleted from this browser.
+          Copies on other peers are removed by the room's catalog.
         </p>
       </ConfirmDialog>
     </li>

@@ -9,7 +9,12 @@ const REPLICATION_TEXT: Record<ReplicationInfo['state'], string> = {
 /** pending (not yet visible to other tabs) or committed. */
 export function StatusBadge({ status }: { status: DatasetInfo['status'] }) {
   return (
-    <span class={`badge status-${status}`} title={status === 'pending' ? 'Waiting for holders to confirm every chunk' : 'Visible to the whole room'}>
+    <span
+      class={`badge status-${status}`}
+      title={
+        status === 'pending' ? 'Waiting for holders to confirm every chunk' : 'Visible to the whole room'
+      }
+    >
       {status}
     </span>
   );

@@ -10,7 +10,9 @@ export function EventLogPane({ store }: { store: UiStore }) {
   const [hidden, setHidden] = useState<Set<LogKind>>(new Set());
   const [text, setText] = useState('');
   const needle = text.trim().toLowerCase();
-  const shown = entries.filter((e) => !hidden.has(e.kind) && (!needle || e.text.toLowerCase().includes(needle)));
+  const shown = entries.filter(
+    (e) => !hidden.has(e.kind) && (!needle || e.text.toLowerCase().includes(needle)),
+  );
   return (
     <section class="panel" aria-labelledby="events-h">
       <header class="panel-head">
@@ -25,7 +27,7 @@ export function EventLogPane({ store }: { store: UiStore }) {
           placeholder="Filter…"
           aria-label="Filter events by text"
           value={text}
-          onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)}
+          onInput={(e) => setText(e.currentTarget.value)}
           data-testid="event-filter"
         />
         {LOG_KINDS.map((k) => (

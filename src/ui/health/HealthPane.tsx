@@ -12,7 +12,9 @@ export function HealthPane({ store }: { store: UiStore }) {
   const cfg = store.lake.config;
   const uploads = store.uploads.tasks.value;
   const ingesting = uploads.filter((t) => t.phase === 'parse' || t.phase === 'store').length;
-  const replicating = store.datasets.value.filter((d) => d.status === 'pending' || d.replication.state !== 'healthy').length;
+  const replicating = store.datasets.value.filter(
+    (d) => d.status === 'pending' || d.replication.state !== 'healthy',
+  ).length;
   const quotaUsed = s?.quota && s.usage !== undefined ? s.usage / s.quota : undefined;
   const hits = cache ? cache.hits + cache.misses : 0;
   return (
@@ -28,7 +30,11 @@ export function HealthPane({ store }: { store: UiStore }) {
         ) : (
           <ul class="alerts" data-testid="alerts">
             {alerts.map((a) => (
-              <li class={`alert ${a.level}`} data-alert={a.id} role={a.level === 'critical' ? 'alert' : undefined}>
+              <li
+                class={`alert ${a.level}`}
+                data-alert={a.id}
+                role={a.level === 'critical' ? 'alert' : undefined}
+              >
                 <strong>{a.title}</strong>
                 <span>{a.detail}</span>
               </li>
@@ -59,10 +65,18 @@ export function HealthPane({ store }: { store: UiStore }) {
                 {bytes(s.bytes)} in {count(s.chunks)} chunks · {count(s.datasets)} datasets
               </dd>
               <dt>Browser</dt>
-              <dd>{s.quota ? `${bytes(s.usage)} of ${bytes(s.quota)} (${percent(quotaUsed ?? 0)})` : 'quota unknown'}</dd>
+              <dd>
+                {s.quota
+                  ? `${bytes(s.usage)} of ${bytes(s.quota)} (${percent(quotaUsed ?? 0)})`
+                  : 'quota unknown'}
+              </dd>
               <dt>Persistence</dt>
               <dd>
-                {s.persisted === undefined ? 'unknown' : s.persisted ? 'persistent' : 'best-effort (the browser may evict it)'}
+                {s.persisted === undefined
+                  ? 'unknown'
+                  : s.persisted
+                    ? 'persistent'
+                    : 'best-effort (the browser may evict it)'}
               </dd>
             </dl>
           </>
@@ -75,7 +89,11 @@ export function HealthPane({ store }: { store: UiStore }) {
         <Bar value={cache ? cache.bytes / cfg.cacheSize : 0} label="Decoded-chunk cache used" />
         <dl class="facts" data-testid="cache">
           <dt>Chunk cache</dt>
-          <dd>{cache ? `${bytes(cache.bytes)} of ${bytes(cfg.cacheSize)} · ${count(cache.entries)} chunks` : '…'}</dd>
+          <dd>
+            {cache
+              ? `${bytes(cache.bytes)} of ${bytes(cfg.cacheSize)} · ${count(cache.entries)} chunks`
+              : '…'}
+          </dd>
           <dt>Hit rate</dt>
           <dd>{cache && hits ? `${percent(cache.hits / hits)} of ${count(hits)} reads` : 'no reads yet'}</dd>
           <dt>Ingest queue</dt>

@@ -12,19 +12,27 @@ export function NetworkPane({ store }: { store: UiStore }) {
   const room = store.room.value;
   const now = (store.tick.value, Date.now());
   const present = new Set(peers.map((p) => p.nodeId));
-  const ghosts = [...new Set(store.departed.value.filter((d) => now - d.at < GHOST_MS && !present.has(d.nodeId)).map((d) => d.nodeId))];
+  const ghosts = [
+    ...new Set(
+      store.departed.value
+        .filter((d) => now - d.at < GHOST_MS && !present.has(d.nodeId))
+        .map((d) => d.nodeId),
+    ),
+  ];
   const lake = store.lake;
   return (
     <div class="view-grid network">
       <section class="panel" aria-labelledby="topology-h">
         <header class="panel-head">
           <h2 id="topology-h">Topology</h2>
-          <span class="muted">{room ? `${room.members} member${room.members === 1 ? '' : 's'}` : 'no room'}</span>
+          <span class="muted">
+            {room ? `${room.members} member${room.members === 1 ? '' : 's'}` : 'no room'}
+          </span>
         </header>
         <Topology selfId={lake.nodeId} deviceId={lake.deviceId} peers={peers} ghosts={ghosts} />
         <p class="legend muted">
-          <span class="key alive" /> alive <span class="key connecting" /> connecting <span class="key suspect" /> missed a
-          heartbeat · hover a link for its round trip
+          <span class="key alive" /> alive <span class="key connecting" /> connecting{' '}
+          <span class="key suspect" /> missed a heartbeat · hover a link for its round trip
         </p>
       </section>
       <section class="panel" aria-labelledby="peers-h">

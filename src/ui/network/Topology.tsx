@@ -20,7 +20,13 @@ export function Topology({
   ghosts: string[];
   deviceId: string;
 }) {
-  const all = [...peers.map((p) => ({ p, ghost: false })), ...ghosts.map((id) => ({ p: { nodeId: id, state: 'gone', chunks: 0 } as unknown as PeerInfo, ghost: true }))];
+  const all = [
+    ...peers.map((p) => ({ p, ghost: false })),
+    ...ghosts.map((id) => ({
+      p: { nodeId: id, state: 'gone', chunks: 0 } as unknown as PeerInfo,
+      ghost: true,
+    })),
+  ];
   const c = SIZE / 2;
   const at = (i: number) => {
     const a = (2 * Math.PI * i) / Math.max(1, all.length) - Math.PI / 2;

@@ -11,12 +11,21 @@ export function ChartView({ cells }: { cells: ResultCells }) {
   const [manual, setManual] = useState<Partial<ChartSpec> | undefined>();
   useEffect(() => setManual(undefined), [cells]);
   const kind: ChartKind = manual?.kind ?? auto.kind;
-  const fallbackX = kind === 'bar' ? Math.max(0, cells.types.findIndex((t) => !NUMERIC_TYPES.has(t))) : auto.x;
+  const fallbackX =
+    kind === 'bar'
+      ? Math.max(
+          0,
+          cells.types.findIndex((t) => !NUMERIC_TYPES.has(t)),
+        )
+      : auto.x;
   const x = manual?.x ?? (kind === auto.kind ? auto.x : fallbackX);
   const numeric = cells.types.flatMap((t, i) => (NUMERIC_TYPES.has(t) && i !== x ? [i] : []));
   const y = manual?.y ?? (kind === auto.kind && auto.y.length ? auto.y : numeric.slice(0, 1));
   const fits = chartFits(kind, cells.types, x, y);
-  const data = useMemo(() => (fits && kind !== 'none' ? buildChartData(cells, kind, x, y) : undefined), [cells, kind, x, y.join(','), fits]);
+  const data = useMemo(
+    () => (fits && kind !== 'none' ? buildChartData(cells, kind, x, y) : undefined),
+    [cells, kind, x, y.join(','), fits],
+  );
 
   return (
     <div class="chart-view" data-testid="chart-view" data-chart-kind={fits ? kind : 'none'}>
@@ -27,7 +36,7 @@ export function ChartView({ cells }: { cells: ResultCells }) {
             data-testid="chart-kind"
             value={manual?.kind ?? 'auto'}
             onChange={(e) => {
-              const v = (e.currentTarget as HTMLSelectElement).value;
+              const v = e.currentTarget.value;
               setManual(v === 'auto' ? undefined : { kind: v as ChartKind });
             }}
           >
@@ -43,10 +52,12 @@ export function ChartView({ cells }: { cells: ResultCells }) {
               X
               <select
                 value={x}
-                onChange={(e) => setManual({ ...manual, kind, x: Number((e.currentTarget as HTMLSelectElement).value) })}
+                onChange={(e) => setManual({ ...manual, kind, x: Number(e.currentTarget.value) })}
               >
                 {cells.names.map((n, i) =>
-                  kind === 'line' && !NUMERIC_TYPES.has(cells.types[i]!) && !TEMPORAL_TYPES.has(cells.types[i]!) ? null : (
+                  kind === 'line' &&
+                  !NUMERIC_TYPES.has(cells.types[i]!) &&
+                  !TEMPORAL_TYPES.has(cells.types[i]!) ? null : (
                     <option value={i}>{n}</option>
                   ),
                 )}
@@ -56,9 +67,11 @@ export function ChartView({ cells }: { cells: ResultCells }) {
               Y
               <select
                 value={y[0]}
-                onChange={(e) => setManual({ ...manual, kind, x, y: [Number((e.currentTarget as HTMLSelectElement).value)] })}
+                onChange={(e) => setManual({ ...manual, kind, x, y: [Number(e.currentTarget.value)] })}
               >
-                {cells.names.map((n, i) => (NUMERIC_TYPES.has(cells.types[i]!) ? <option value={i}>{n}</option> : null))}
+                {cells.names.map((n, i) =>
+                  NUMERIC_TYPES.has(cells.types[i]!) ? <option value={i}>{n}</option> : null,
+                )}
               </select>
             </label>
           </>
@@ -66,7 +79,9 @@ export function ChartView({ cells }: { cells: ResultCells }) {
         <span class="muted">{manual ? 'Chosen by hand.' : auto.reason}</span>
       </div>
       {!fits ? (
-        <Empty title="These columns cannot be drawn as a chart">Pick a numeric Y column{kind === 'line' ? ' and a numeric or time X column' : ''}.</Empty>
+        <Empty title="These columns cannot be drawn as a chart">
+          Pick a numeric Y column{kind === 'line' ? ' and a numeric or time X column' : ''}.
+        </Empty>
       ) : kind === 'none' || !data ? (
         <Empty title="No chart for this result">{auto.reason}</Empty>
       ) : (

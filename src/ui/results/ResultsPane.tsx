@@ -31,7 +31,9 @@ export function ResultsPane({ store }: { store: UiStore }) {
   } else if (q.status === 'cancelled') {
     body = <Empty title="Query stopped">Nothing was returned. Run it again when you are ready.</Empty>;
   } else if (q.status === 'error') {
-    const where = q.error.position ? ` (line ${q.error.position.line}, column ${q.error.position.column})` : '';
+    const where = q.error.position
+      ? ` (line ${q.error.position.line}, column ${q.error.position.column})`
+      : '';
     body = (
       <div class="error-box" role="alert">
         <p class="error">
@@ -92,7 +94,7 @@ export function ResultsPane({ store }: { store: UiStore }) {
           ) : tab === 'chart' ? (
             <ChartView cells={cells} />
           ) : result.plan ? (
-            <pre class="plan" data-testid="plan">
+            <pre class="plan" data-testid="plan" tabIndex={0} aria-label="Query plan">
               {result.plan}
             </pre>
           ) : (

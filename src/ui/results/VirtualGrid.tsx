@@ -53,7 +53,15 @@ export function VirtualGrid({ cells }: { cells: ResultCells }) {
   const body = [];
   for (let r = first; r < last; r++) {
     body.push(
-      <div role="row" class="grid-row" aria-rowindex={r + 2} style={{ transform: `translateY(${shift + (r - first) * ROW_HEIGHT}px)`, gridTemplateColumns: template }}>
+      <div
+        role="row"
+        class="grid-row"
+        aria-rowindex={r + 2}
+        style={{
+          transform: `translateY(${shift + (r - first) * ROW_HEIGHT}px)`,
+          gridTemplateColumns: template,
+        }}
+      >
         <span role="rowheader" class="grid-rownum">
           {r + 1}
         </span>
@@ -79,11 +87,16 @@ export function VirtualGrid({ cells }: { cells: ResultCells }) {
       aria-rowcount={rows + 1}
       aria-colcount={cols.length + 1}
       data-testid="grid"
-      onScroll={(e) => setScrollTop((e.currentTarget as HTMLDivElement).scrollTop)}
+      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
       onKeyDown={(e) => {
         const el = scroller.current!;
         const page = viewPx / ratio;
-        const step: Record<string, number> = { ArrowDown: ROW_HEIGHT / ratio, ArrowUp: -ROW_HEIGHT / ratio, PageDown: page, PageUp: -page };
+        const step: Record<string, number> = {
+          ArrowDown: ROW_HEIGHT / ratio,
+          ArrowUp: -ROW_HEIGHT / ratio,
+          PageDown: page,
+          PageUp: -page,
+        };
         if (e.key in step) el.scrollBy({ top: step[e.key]! });
         else if (e.key === 'Home' && e.ctrlKey) el.scrollTo({ top: 0 });
         else if (e.key === 'End' && e.ctrlKey) el.scrollTo({ top: el.scrollHeight });

@@ -49,5 +49,13 @@ function jsonSafe(type: DataType): (v: unknown) => unknown {
   return (v) => v;
 }
 
-export const NUMERIC_TYPES = new Set(['INTEGER', 'BIGINT', 'DOUBLE', 'HUGEINT', 'SMALLINT', 'TINYINT', 'FLOAT']);
+export const NUMERIC_TYPES = new Set([
+  'INTEGER',
+  'BIGINT',
+  'DOUBLE',
+  'HUGEINT',
+  'SMALLINT',
+  'TINYINT',
+  'FLOAT',
+]);
 export const TEMPORAL_TYPES = new Set(['DATE', 'TIMESTAMP']);

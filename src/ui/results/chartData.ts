@@ -1,3 +1,4 @@
+import { display } from '../format.ts';
 import type { ResultCells } from './arrowCells.ts';
 import type { ChartKind } from './chooseChart.ts';
 
@@ -37,7 +38,7 @@ export function buildChartData(cells: ResultCells, kind: 'bar' | 'line', x: numb
   picked.forEach((r, i) => {
     if (labels) {
       const v = cells.get(r, x);
-      labels[i] = v === null ? 'NULL' : String(v);
+      labels[i] = v === null ? 'NULL' : display(v);
       xs[i] = i;
     } else {
       const v = cells.raw(r, x);

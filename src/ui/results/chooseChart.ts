@@ -19,13 +19,22 @@ const MAX_SERIES = 4;
  * The chart a result's shape asks for (issue #7): a time column and numbers → lines over time;
  * a category and numbers → bars; an ascending number and numbers → lines; else none.
  */
-export function chooseChart(types: string[], rowCount: number, isSortedAsc: (col: number) => boolean): ChartSpec {
+export function chooseChart(
+  types: string[],
+  rowCount: number,
+  isSortedAsc: (col: number) => boolean,
+): ChartSpec {
   const numeric = types.flatMap((t, i) => (NUMERIC_TYPES.has(t) ? [i] : []));
   const none = (reason: string): ChartSpec => ({ kind: 'none', x: 0, y: [], reason });
   if (rowCount < 2) return none(rowCount === 0 ? 'No rows to chart.' : 'One row: nothing to compare.');
   const time = types.findIndex((t) => TEMPORAL_TYPES.has(t));
   if (time >= 0 && numeric.length > 0) {
-    return { kind: 'line', x: time, y: numeric.slice(0, MAX_SERIES), reason: 'A time column and numbers: a line over time.' };
+    return {
+      kind: 'line',
+      x: time,
+      y: numeric.slice(0, MAX_SERIES),
+      reason: 'A time column and numbers: a line over time.',
+    };
   }
   const category = types.findIndex((t) => t === 'VARCHAR' || t === 'BOOLEAN');
   if (category >= 0 && numeric.length > 0) {

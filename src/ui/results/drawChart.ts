@@ -14,7 +14,12 @@ export function drawChart(el: HTMLElement, data: ChartData): () => void {
   const v = (name: string) => css.getPropertyValue(name).trim() || '#888';
   const text = v('--muted');
   const grid = v('--border');
-  const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font: '12px system-ui, sans-serif' };
+  const axis = {
+    stroke: text,
+    grid: { stroke: grid, width: 1 },
+    ticks: { stroke: grid, width: 1 },
+    font: '12px system-ui, sans-serif',
+  };
   const bars = data.kind === 'bar';
   const n = data.series.length;
   const opts: uPlot.Options = {
@@ -42,7 +47,10 @@ export function drawChart(el: HTMLElement, data: ChartData): () => void {
       { ...axis, size: 64 },
     ],
     series: [
-      { label: data.xName, value: bars ? (_u, i) => (i === null ? '' : (data.labels?.[i] ?? '')) : undefined },
+      {
+        label: data.xName,
+        value: bars ? (_u, i) => (i === null ? '' : (data.labels?.[i] ?? '')) : undefined,
+      },
       ...data.series.map((s, i) => {
         const color = v(PALETTE_VARS[i % PALETTE_VARS.length]!);
         return bars

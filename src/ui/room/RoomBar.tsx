@@ -19,11 +19,12 @@ export function RoomBar({ store, onNewRoom }: { store: UiStore; onNewRoom: () =>
     );
   }
   const members = `${room.members} member${room.members === 1 ? '' : 's'}`;
-  const signaling = room.signaling === 'joined' ? null : (
-    <span class={`pill ${room.signaling === 'closed' ? 'warn' : 'muted'}`} title="Signaling server">
-      {room.signaling === 'closed' ? 'signaling offline' : 'connecting…'}
-    </span>
-  );
+  const signaling =
+    room.signaling === 'joined' ? null : (
+      <span class={`pill ${room.signaling === 'closed' ? 'warn' : 'muted'}`} title="Signaling server">
+        {room.signaling === 'closed' ? 'signaling offline' : 'connecting…'}
+      </span>
+    );
   return (
     <div class="room">
       <p class="room-summary" data-testid="room" title={`Room ${room.id}`}>
@@ -48,6 +49,7 @@ export function RoomBar({ store, onNewRoom }: { store: UiStore; onNewRoom: () =>
         open={confirming}
         title="Start a new room?"
         confirmLabel="New room"
+        testId="confirm-new-room"
         onCancel={() => setConfirming(false)}
         onConfirm={() => {
           setConfirming(false);
@@ -55,8 +57,8 @@ export function RoomBar({ store, onNewRoom }: { store: UiStore; onNewRoom: () =>
         }}
       >
         <p>
-          This tab leaves room <code>{room.id.slice(0, 8)}</code> and starts an empty one with a new link. Your
-          datasets stay in this browser; peers of the old room keep their copies.
+          This tab leaves room <code>{room.id.slice(0, 8)}</code> and starts an empty one with a new link.
+          Your datasets stay in this browser; peers of the old room keep their copies.
         </p>
       </ConfirmDialog>
     </div>

@@ -24,7 +24,14 @@ export function ShareDialog({ open, link, roomId, onClose }: Props) {
       () => setCopy('failed'),
     );
     import('qrcode')
-      .then((q) => q.toString(link, { type: 'svg', margin: 1, errorCorrectionLevel: 'M', color: { dark: '#000', light: '#fff' } }))
+      .then((q) =>
+        q.toString(link, {
+          type: 'svg',
+          margin: 1,
+          errorCorrectionLevel: 'M',
+          color: { dark: '#000', light: '#fff' },
+        }),
+      )
       .then(setSvg, (e: Error) => setQrError(e.message));
   }, [open, link]);
   return (
@@ -54,12 +61,12 @@ export function ShareDialog({ open, link, roomId, onClose }: Props) {
             class="share-link"
             readOnly
             value={link}
-            onFocus={(e) => (e.currentTarget as HTMLInputElement).select()}
+            onFocus={(e) => e.currentTarget.select()}
             data-testid="share-link"
           />
           <p class="hint">
-            The key after <code>#key=</code> never leaves the browser: the server only sees the room id. Anyone with
-            this link can read and add data in the room.
+            The key after <code>#key=</code> never leaves the browser: the server only sees the room id.
+            Anyone with this link can read and add data in the room.
           </p>
         </div>
       </div>

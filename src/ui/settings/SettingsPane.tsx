@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { DEFAULT_CONFIG, type LakeConfig } from '../../lake/config.ts';
-import { bytes, duration } from '../format.ts';
+import { DEFAULT_CONFIG } from '../../lake/config.ts';
+import { bytes, display, duration } from '../format.ts';
 import { configUrl, overridesOf, parseSetting, SETTINGS, type SettingDef } from '../state/settings.ts';
 import type { UiStore } from '../state/UiStore.ts';
 
@@ -16,10 +16,27 @@ function human(def: SettingDef, v: unknown): string {
  * apply by reloading with `?config=` (only the changed keys), the same mechanism a link can carry;
  * the room and this node's data are kept.
  */
-export function SettingsPane({ store, buildId, navigate }: { store: UiStore; buildId: string; navigate: (url: string) => void }) {
+export function SettingsPane({
+  store,
+  buildId,
+  navigate,
+}: {
+  store: UiStore;
+  buildId: string;
+  navigate: (url: string) => void;
+}) {
   const effective = store.lake.config;
   const [draft, setDraft] = useState<Record<string, string | boolean>>(() =>
-    Object.fromEntries(SETTINGS.map((s) => [s.key, s.kind === 'bool' ? (effective[s.key] as boolean) : s.kind === 'json' ? JSON.stringify(effective[s.key]) : String(effective[s.key])])),
+    Object.fromEntries(
+      SETTINGS.map((s) => [
+        s.key,
+        s.kind === 'bool'
+          ? (effective[s.key] as boolean)
+          : s.kind === 'json'
+            ? JSON.stringify(effective[s.key])
+            : display(effective[s.key]),
+      ]),
+    ),
   );
   const [error, setError] = useState<string | undefined>();
   const overridden = overridesOf(effective);
@@ -28,7 +45,7 @@ export function SettingsPane({ store, buildId, navigate }: { store: UiStore; bui
     try {
       const values: Record<string, unknown> = {};
       if (!reset) for (const s of SETTINGS) values[s.key] = parseSetting(s, draft[s.key]!);
-      navigate(configUrl(new URL(location.href), values as Partial<LakeConfig>));
+      navigate(configUrl(new URL(location.href), values));
     } catch (e) {
       setError((e as Error).message);
     }
@@ -46,9 +63,14 @@ export function SettingsPane({ store, buildId, navigate }: { store: UiStore; bui
         </th>
         <td>
           {s.kind === 'bool' ? (
-            <input id={id} type="checkbox" checked={value as boolean} onChange={(e) => set((e.currentTarget as HTMLInputElement).checked)} />
+            <input
+              id={id}
+              type="checkbox"
+              checked={value as boolean}
+              onChange={(e) => set(e.currentTarget.checked)}
+            />
           ) : s.kind === 'enum' ? (
-            <select id={id} value={value as string} onChange={(e) => set((e.currentTarget as HTMLSelectElement).value)}>
+            <select id={id} value={value as string} onChange={(e) => set(e.currentTarget.value)}>
               {s.options!.map((o) => (
                 <option value={o}>{o}</option>
               ))}
@@ -60,7 +82,7 @@ export function SettingsPane({ store, buildId, navigate }: { store: UiStore; bui
               inputMode={s.kind === 'json' ? 'text' : 'numeric'}
               spellcheck={false}
               value={value as string}
-              onInput={(e) => set((e.currentTarget as HTMLInputElement).value)}
+              onInput={(e) => set(e.currentTarget.value)}
             />
           )}
           <p class="hint">{s.help}</p>
@@ -94,8 +116,8 @@ export function SettingsPane({ store, buildId, navigate }: { store: UiStore; bui
         <span class="muted">build {buildId}</span>
       </header>
       <p class="hint">
-        Applying reloads this tab with <code>?config=</code> in the address (only changed keys). The room, this node and
-        its data stay. The same parameter works in any link.
+        Applying reloads this tab with <code>?config=</code> in the address (only changed keys). The room,
+        this node and its data stay. The same parameter works in any link.
       </p>
       <form
         onSubmit={(e) => {

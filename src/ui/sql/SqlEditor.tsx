@@ -7,7 +7,8 @@ import {
 } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { PostgreSQL, sql } from '@codemirror/lang-sql';
-import { bracketMatching, defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { bracketMatching, HighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { tags } from '@lezer/highlight';
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { Compartment, EditorState, Prec } from '@codemirror/state';
 import {
@@ -35,6 +36,20 @@ interface Props {
   onRun: () => void;
   onReady: (h: EditorHandle) => void;
 }
+
+/**
+ * Token colours from CSS variables (styles.css), so both themes keep AA contrast: CodeMirror's
+ * default style is made for light backgrounds only.
+ */
+const SQL_HIGHLIGHT = HighlightStyle.define([
+  { tag: tags.keyword, color: 'var(--syn-keyword)', fontWeight: '600' },
+  { tag: [tags.string, tags.special(tags.string)], color: 'var(--syn-string)' },
+  { tag: [tags.number, tags.bool, tags.null], color: 'var(--syn-number)' },
+  { tag: [tags.function(tags.variableName), tags.standard(tags.name)], color: 'var(--syn-function)' },
+  { tag: [tags.lineComment, tags.blockComment], color: 'var(--muted)', fontStyle: 'italic' },
+  { tag: [tags.operator, tags.punctuation], color: 'var(--text)' },
+  { tag: [tags.typeName], color: 'var(--syn-type)' },
+]);
 
 /** Table → columns, for lang-sql's completion of table and column names. */
 export function completionSchema(datasets: DatasetInfo[]): Record<string, string[]> {
@@ -78,10 +93,12 @@ export function SqlEditor({ datasets, initial, onRun, onReady }: Props) {
           bracketMatching(),
           closeBrackets(),
           autocompletion({ icons: false }),
-          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          syntaxHighlighting(SQL_HIGHLIGHT),
           lintGutter(),
           keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap]),
-          language.current.of(sql({ dialect: PostgreSQL, schema: completionSchema(datasets), upperCaseKeywords: true })),
+          language.current.of(
+            sql({ dialect: PostgreSQL, schema: completionSchema(datasets), upperCaseKeywords: true }),
+          ),
           placeholder('SELECT … FROM …   (Ctrl/Cmd+Enter runs)'),
           EditorView.contentAttributes.of({ id: 'sql', 'aria-label': 'SQL query', 'aria-multiline': 'true' }),
           EditorView.lineWrapping,
@@ -95,7 +112,11 @@ export function SqlEditor({ datasets, initial, onRun, onReady }: Props) {
     view.current = v;
     onReady({
       getText: () => v.state.doc.toString(),
-      setText: (text) => v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text }, selection: { anchor: text.length } }),
+      setText: (text) =>
+        v.dispatch({
+          changes: { from: 0, to: v.state.doc.length, insert: text },
+          selection: { anchor: text.length },
+        }),
       focus: () => v.focus(),
       markError: (err) => {
         if (!err?.position) {
@@ -103,7 +124,10 @@ export function SqlEditor({ datasets, initial, onRun, onReady }: Props) {
           return;
         }
         const d = diagnosticAt(v.state, err.position.line, err.position.column, err.message);
-        v.dispatch(setDiagnostics(v.state, [d]), { selection: { anchor: d.from, head: d.to }, scrollIntoView: true });
+        v.dispatch(setDiagnostics(v.state, [d]), {
+          selection: { anchor: d.from, head: d.to },
+          scrollIntoView: true,
+        });
       },
     });
     return () => v.destroy();

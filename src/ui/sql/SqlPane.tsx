@@ -66,7 +66,9 @@ export function SqlPane({ store }: { store: UiStore }) {
                 ? [
                     `${count(p.chunksDone)}/${count(p.chunksTotal)} chunks`,
                     `${count(p.rowsScanned)} rows scanned`,
-                    p.fragmentsTotal !== undefined ? `${p.fragmentsDone ?? 0}/${p.fragmentsTotal} fragments` : '',
+                    p.fragmentsTotal !== undefined
+                      ? `${p.fragmentsDone ?? 0}/${p.fragmentsTotal} fragments`
+                      : '',
                     p.bytesReceived !== undefined ? `${bytes(p.bytesReceived)} received` : '',
                   ]
                     .filter(Boolean)

@@ -6,7 +6,15 @@ export const LOG_MAX = 500;
 const COALESCE_MS = 2_000;
 
 export type LogKind = 'peer' | 'dataset' | 'replication' | 'query' | 'ingest' | 'room' | 'app';
-export const LOG_KINDS: readonly LogKind[] = ['peer', 'dataset', 'replication', 'query', 'ingest', 'room', 'app'];
+export const LOG_KINDS: readonly LogKind[] = [
+  'peer',
+  'dataset',
+  'replication',
+  'query',
+  'ingest',
+  'room',
+  'app',
+];
 
 export interface LogEntry {
   id: number;

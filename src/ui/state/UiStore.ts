@@ -83,7 +83,10 @@ export class UiStore {
     const log = this.log;
     this.#off.push(
       lake.on('dataset-added', (d) => {
-        log.add('dataset', `dataset added: ${d.name} (${d.rows.toLocaleString('en-US')} rows, ${d.chunks} chunks)`);
+        log.add(
+          'dataset',
+          `dataset added: ${d.name} (${d.rows.toLocaleString('en-US')} rows, ${d.chunks} chunks)`,
+        );
         this.refreshDatasets();
         this.refreshStorage();
       }),

@@ -14,21 +14,107 @@ export interface SettingDef {
 
 /** Every config key, in the order the Settings pane shows them. */
 export const SETTINGS: SettingDef[] = [
-  { key: 'maxPeers', label: 'Max peers', kind: 'count', spec: true, help: 'Most mesh connections this node keeps; also the room size.' },
-  { key: 'discoveryInterval', label: 'Discovery interval', kind: 'ms', spec: true, help: 'How often peers exchange member lists.' },
-  { key: 'heartbeatInterval', label: 'Heartbeat interval', kind: 'ms', spec: true, help: 'A peer is dropped after three missed heartbeats.' },
-  { key: 'chunkSize', label: 'Chunk size', kind: 'bytes', spec: true, help: 'Target bytes per stored chunk (new uploads).' },
-  { key: 'replicationFactor', label: 'Replication factor', kind: 'count', spec: true, help: 'Copies kept of every chunk.' },
-  { key: 'compression', label: 'Compression', kind: 'enum', options: ['off', 'lz4', 'zstd'], spec: true, help: 'Chunk body compression (a later release).' },
+  {
+    key: 'maxPeers',
+    label: 'Max peers',
+    kind: 'count',
+    spec: true,
+    help: 'Most mesh connections this node keeps; also the room size.',
+  },
+  {
+    key: 'discoveryInterval',
+    label: 'Discovery interval',
+    kind: 'ms',
+    spec: true,
+    help: 'How often peers exchange member lists.',
+  },
+  {
+    key: 'heartbeatInterval',
+    label: 'Heartbeat interval',
+    kind: 'ms',
+    spec: true,
+    help: 'A peer is dropped after three missed heartbeats.',
+  },
+  {
+    key: 'chunkSize',
+    label: 'Chunk size',
+    kind: 'bytes',
+    spec: true,
+    help: 'Target bytes per stored chunk (new uploads).',
+  },
+  {
+    key: 'replicationFactor',
+    label: 'Replication factor',
+    kind: 'count',
+    spec: true,
+    help: 'Copies kept of every chunk.',
+  },
+  {
+    key: 'compression',
+    label: 'Compression',
+    kind: 'enum',
+    options: ['off', 'lz4', 'zstd'],
+    spec: true,
+    help: 'Chunk body compression (a later release).',
+  },
   { key: 'maxQueryTime', label: 'Max query time', kind: 'ms', spec: true, help: 'Deadline of every query.' },
-  { key: 'cacheSize', label: 'Cache size', kind: 'bytes', spec: true, help: 'Decoded chunks the query worker keeps in memory.' },
-  { key: 'queryCache', label: 'Query cache', kind: 'bool', spec: true, help: 'Reuse results of repeated queries (distributed query).' },
-  { key: 'minPeers', label: 'Min peers', kind: 'count', spec: false, help: 'Below this many connections the node dials every peer it knows.' },
-  { key: 'queryMemory', label: 'Query memory', kind: 'bytes', spec: false, help: 'Hash tables and sort buffers one query may hold.' },
-  { key: 'maxRowBytes', label: 'Max row bytes', kind: 'bytes', spec: false, help: 'Longest line accepted in line-based formats.' },
-  { key: 'maxFileBytes', label: 'Max file bytes', kind: 'bytes', spec: false, help: 'Largest file ingest accepts.' },
-  { key: 'raggedRows', label: 'Ragged CSV rows', kind: 'enum', options: ['reject', 'skip'], spec: false, help: 'Reject the file, or skip rows with the wrong field count.' },
-  { key: 'iceServers', label: 'ICE servers', kind: 'json', spec: false, help: 'STUN/TURN servers as JSON, e.g. [{"urls":"stun:stun.example.org"}]. Default none (LAN and one machine).' },
+  {
+    key: 'cacheSize',
+    label: 'Cache size',
+    kind: 'bytes',
+    spec: true,
+    help: 'Decoded chunks the query worker keeps in memory.',
+  },
+  {
+    key: 'queryCache',
+    label: 'Query cache',
+    kind: 'bool',
+    spec: true,
+    help: 'Reuse results of repeated queries (distributed query).',
+  },
+  {
+    key: 'minPeers',
+    label: 'Min peers',
+    kind: 'count',
+    spec: false,
+    help: 'Below this many connections the node dials every peer it knows.',
+  },
+  {
+    key: 'queryMemory',
+    label: 'Query memory',
+    kind: 'bytes',
+    spec: false,
+    help: 'Hash tables and sort buffers one query may hold.',
+  },
+  {
+    key: 'maxRowBytes',
+    label: 'Max row bytes',
+    kind: 'bytes',
+    spec: false,
+    help: 'Longest line accepted in line-based formats.',
+  },
+  {
+    key: 'maxFileBytes',
+    label: 'Max file bytes',
+    kind: 'bytes',
+    spec: false,
+    help: 'Largest file ingest accepts.',
+  },
+  {
+    key: 'raggedRows',
+    label: 'Ragged CSV rows',
+    kind: 'enum',
+    options: ['reject', 'skip'],
+    spec: false,
+    help: 'Reject the file, or skip rows with the wrong field count.',
+  },
+  {
+    key: 'iceServers',
+    label: 'ICE servers',
+    kind: 'json',
+    spec: false,
+    help: 'STUN/TURN servers as JSON, e.g. [{"urls":"stun:stun.example.org"}]. Default none (LAN and one machine).',
+  },
 ];
 
 /** The keys whose value differs from the default. */
@@ -37,7 +123,7 @@ export function overridesOf(config: LakeConfig): Partial<LakeConfig> {
   for (const s of SETTINGS) {
     if (JSON.stringify(config[s.key]) !== JSON.stringify(DEFAULT_CONFIG[s.key])) out[s.key] = config[s.key];
   }
-  return out as Partial<LakeConfig>;
+  return out;
 }
 
 /** Parses one form field into a config value; throws with a reason the form shows. */

@@ -58,7 +58,7 @@ export function UploadPane({ store }: { store: UiStore }) {
         tabIndex={-1}
         aria-hidden="true"
         onChange={(e) => {
-          const el = e.currentTarget as HTMLInputElement;
+          const el = e.currentTarget;
           if (el.files) store.uploads.add(el.files);
           el.value = '';
         }}
@@ -96,7 +96,8 @@ const PHASE_LABEL: Record<UploadTask['phase'], string> = {
 };
 
 function UploadRow({ t, onCancel }: { t: UploadTask; onCancel: () => void }) {
-  const cls = t.phase === 'done' ? 'done' : t.phase === 'failed' || t.phase === 'cancelled' ? 'failed' : 'running';
+  const cls =
+    t.phase === 'done' ? 'done' : t.phase === 'failed' || t.phase === 'cancelled' ? 'failed' : 'running';
   const tone = t.phase === 'failed' ? 'bad' : t.phase === 'cancelled' ? 'warn' : undefined;
   const skipped = t.skippedRows ? ` · ${count(t.skippedRows)} ragged rows skipped` : '';
   let status: string;
@@ -105,7 +106,8 @@ function UploadRow({ t, onCancel }: { t: UploadTask; onCancel: () => void }) {
     status = `Stored as ${t.dataset.name}: ${count(t.dataset.rows)} rows in ${count(t.dataset.chunks)} chunks (${bytes(t.dataset.bytes)})${skipped}`;
   else if (t.phase === 'replicate' && t.holders)
     status = `Stored as ${t.dataset?.name}: ${count(t.rows)} rows. Replicating: ${t.holders.have} of ${t.holders.want} copies`;
-  else status = `${PHASE_LABEL[t.phase]} · ${bytes(t.parse * t.size)} of ${bytes(t.size)} · ${count(t.rows)} rows · ${count(t.chunks)} chunks${skipped}`;
+  else
+    status = `${PHASE_LABEL[t.phase]} · ${bytes(t.parse * t.size)} of ${bytes(t.size)} · ${count(t.rows)} rows · ${count(t.chunks)} chunks${skipped}`;
   return (
     <li class={`upload ${cls}`} data-upload={t.file}>
       <div class="upload-head">
@@ -132,7 +134,17 @@ function UploadRow({ t, onCancel }: { t: UploadTask; onCancel: () => void }) {
   );
 }
 
-function Stage({ label, value, tone, file }: { label: string; value: number; tone?: 'bad' | 'warn'; file: string }) {
+function Stage({
+  label,
+  value,
+  tone,
+  file,
+}: {
+  label: string;
+  value: number;
+  tone?: 'bad' | 'warn';
+  file: string;
+}) {
   return (
     <div class="stage">
       <span class="stage-label">{label}</span>

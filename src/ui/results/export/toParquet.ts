@@ -40,9 +40,7 @@ export function toParquet(cells: ResultCells): Uint8Array {
             ? Math.round((v as number) / DAY_MS)
             : type === 'TIMESTAMP'
               ? BigInt(v as number)
-              : type === 'VARCHAR'
-                ? String(v)
-                : v;
+              : v;
     }
     return { name, data };
   });
@@ -51,7 +49,7 @@ export function toParquet(cells: ResultCells): Uint8Array {
     ...cells.names.map((n, c) => element(n, cells.types[c]!)),
   ];
   const buf = parquetWriteBuffer({
-    columnData: columnData as Parameters<typeof parquetWriteBuffer>[0]['columnData'],
+    columnData: columnData,
     schema,
     createdBy: 'peerlake',
   });
