@@ -1,5 +1,5 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { Plugin } from 'vite';
 
@@ -18,7 +18,8 @@ export function precompress(): Plugin {
     name: 'peerlake-precompress',
     apply: 'build',
     configResolved(config) {
-      outDir = join(config.root, config.build.outDir);
+      // resolve, not join: an absolute --outDir (the PWA update test builds into a temp dir) must stay absolute.
+      outDir = resolve(config.root, config.build.outDir);
     },
     async closeBundle() {
       for (const file of await listFiles(outDir)) {

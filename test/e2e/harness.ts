@@ -152,3 +152,38 @@ export function collectConsoleErrors(page: Page): string[] {
   });
   return errors;
 }
+
+/**
+ * Milliseconds from navigation start to the `peerlake:interactive` mark that src/main.ts sets once
+ * the dashboard is mounted over a ready node (cold start to interactive, issue #7). Waits for it.
+ */
+export async function interactiveMs(page: Page, timeoutMs = 30_000): Promise<number> {
+  await page.waitForFunction(
+    () => performance.getEntriesByName('peerlake:interactive').length > 0,
+    undefined,
+    {
+      timeout: timeoutMs,
+    },
+  );
+  return page.evaluate(() => performance.getEntriesByName('peerlake:interactive')[0]!.startTime);
+}
+
+/** Resolves once a service worker controls `page` and is activated (its precache is complete). */
+export async function waitForServiceWorker(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const reg = await navigator.serviceWorker.ready;
+    const sw = reg.active!;
+    if (sw.state !== 'activated') {
+      await new Promise<void>((resolve) =>
+        sw.addEventListener('statechange', () => sw.state === 'activated' && resolve()),
+      );
+    }
+    // clientsClaim: the first worker takes the page once it is active. Checked and subscribed in
+    // one task, so the event cannot slip between the two.
+    if (!navigator.serviceWorker.controller) {
+      await new Promise<void>((resolve) =>
+        navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }),
+      );
+    }
+  });
+}

@@ -55,6 +55,9 @@ describe('peerlake server over real sockets', () => {
     await writeFile(join(dist, 'assets', 'app-abc123.js.br'), brotliCompressSync(APP_JS));
     await writeFile(join(dist, 'assets', 'app-abc123.js.gz'), gzipSync(APP_JS));
     await writeFile(join(dist, '.secret'), 'not for the web');
+    // What vite-plugin-pwa writes next to index.html: the service worker and its Workbox runtime.
+    await writeFile(join(dist, 'sw.js'), 'self.addEventListener("fetch", () => {});');
+    await writeFile(join(dist, 'workbox-9c191d2f.js'), 'define([], () => {});');
     server = await startServer({ port: 0, distDir: dist, host: '127.0.0.1' });
   });
 
@@ -114,6 +117,18 @@ describe('peerlake server over real sockets', () => {
 
     const manifest = await get(server, '/manifest.webmanifest');
     expect(manifest.headers['cache-control']).toBe('no-cache');
+  });
+
+  it('serves the service worker as JavaScript that browsers must revalidate (an update is never stuck in a cache)', async () => {
+    for (const path of ['/sw.js', '/workbox-9c191d2f.js']) {
+      const res = await get(server, path);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/javascript|^application\/javascript/);
+      expect(res.headers['cache-control']).toBe('no-cache');
+      expect(res.headers.etag).toBeTruthy();
+    }
+    // A missing service worker is a 404, never index.html (which would register as a broken worker).
+    expect((await get(server, '/sw-missing.js')).status).toBe(404);
   });
 
   it('answers a revalidation of index.html with 304 when its ETag still matches', async () => {
