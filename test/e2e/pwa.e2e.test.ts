@@ -142,14 +142,12 @@ describe('PWA', () => {
         expect(await page.textContent('#settings-h + span')).toBe('build pwa-test-v1');
         expect(await page.locator('[data-testid="update-prompt"]').count()).toBe(0);
 
-        step("await build('pwa-test-v2');");
         await build('pwa-test-v2');
         const swV2 = await readFile(join(dist, 'sw.js'), 'utf8');
         expect(swV2).toContain('index');
         // A new visit: the browser fetches sw.js (no-cache), finds it changed, installs it; it waits.
         await page.goto(own.url);
         await interactiveMs(page);
-        step("await page.waitForSelector('[d");
         await page.waitForSelector('[data-testid="update-prompt"]', { timeout: 60_000 });
         // Still the old version until the user agrees.
         await page.click('#view-tab-settings');
