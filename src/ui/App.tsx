@@ -72,28 +72,33 @@ function App({ store, opts }: { store: UiStore; opts: AppOptions }) {
         />
       </nav>
       <main id="main" tabIndex={-1}>
-        <TabPanel idPrefix="view" tab={view}>
-          {view === 'workspace' ? (
-            <div class="workspace">
-              <div class="side">
-                <UploadPane store={store} />
-                <DatasetsPane store={store} />
-              </div>
-              <div class="work">
-                <SqlPane store={store} />
-                <ResultsPane store={store} />
-              </div>
+        {/* The workspace stays mounted while other views show, so the editor's text, the result
+            and expanded cards survive a look at the network. */}
+        <TabPanel idPrefix="view" tab="workspace" hidden={view !== 'workspace'}>
+          <div class="workspace">
+            <div class="side">
+              <UploadPane store={store} />
+              <DatasetsPane store={store} />
             </div>
-          ) : view === 'network' ? (
-            <NetworkPane store={store} />
-          ) : view === 'events' ? (
-            <EventLogPane store={store} />
-          ) : view === 'health' ? (
-            <HealthPane store={store} />
-          ) : (
-            <SettingsPane store={store} buildId={opts.buildId} navigate={opts.navigate} />
-          )}
+            <div class="work">
+              <SqlPane store={store} />
+              <ResultsPane store={store} />
+            </div>
+          </div>
         </TabPanel>
+        {view === 'workspace' ? null : (
+          <TabPanel idPrefix="view" tab={view}>
+            {view === 'network' ? (
+              <NetworkPane store={store} />
+            ) : view === 'events' ? (
+              <EventLogPane store={store} />
+            ) : view === 'health' ? (
+              <HealthPane store={store} />
+            ) : (
+              <SettingsPane store={store} buildId={opts.buildId} navigate={opts.navigate} />
+            )}
+          </TabPanel>
+        )}
       </main>
       <UpdateToast status={opts.pwa} />
     </>

@@ -64,15 +64,18 @@ export function Tabs<K extends string>({ tabs, active, onChange, label, idPrefix
   );
 }
 
-/** The panel of one tab; hidden panels are not rendered at all. */
+/** The panel of one tab. */
 export function TabPanel({
   idPrefix,
   tab,
   children,
+  hidden,
 }: {
   idPrefix: string;
   tab: string;
   children: ComponentChildren;
+  /** Kept in the DOM but not shown (the workspace keeps its state while other views show). */
+  hidden?: boolean;
 }) {
   return (
     <div
@@ -80,6 +83,7 @@ export function TabPanel({
       id={`${idPrefix}-panel-${tab}`}
       aria-labelledby={`${idPrefix}-tab-${tab}`}
       class="tabpanel"
+      hidden={hidden}
     >
       {children}
     </div>
