@@ -54,16 +54,17 @@ const base: AlertInputs = {
 function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
   return new Promise((resolve, reject) => {
     let done = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    // Set after the effect's first run, which may already settle it (and must then clear nothing).
+    const timer: { id?: ReturnType<typeof setTimeout> } = {};
     const dispose = effect(() => {
       if (done || !check()) return;
       done = true;
-      clearTimeout(timer);
+      clearTimeout(timer.id);
       queueMicrotask(() => dispose());
       resolve();
     });
     if (done) return;
-    timer = setTimeout(() => {
+    timer.id = setTimeout(() => {
       dispose();
       reject(new Error('condition not reached'));
     }, timeoutMs);

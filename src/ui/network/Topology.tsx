@@ -1,8 +1,10 @@
 import type { PeerInfo } from '../../lake/api.ts';
 import { ms, shortId } from '../format.ts';
 
-const SIZE = 320;
-const R = 120;
+const SIZE = 340;
+const R = 118;
+/** Labels sit outside the circle of peers, so links never cross them. */
+const LABEL_R = R + 36;
 
 /**
  * The mesh as this node sees it: itself in the middle, each peer on a circle, one link per
@@ -28,10 +30,9 @@ export function Topology({
     })),
   ];
   const c = SIZE / 2;
-  const at = (i: number) => {
-    const a = (2 * Math.PI * i) / Math.max(1, all.length) - Math.PI / 2;
-    return { x: c + R * Math.cos(a), y: c + R * Math.sin(a) };
-  };
+  const angle = (i: number) => (2 * Math.PI * i) / Math.max(1, all.length) - Math.PI / 2;
+  const at = (i: number) => ({ x: c + R * Math.cos(angle(i)), y: c + R * Math.sin(angle(i)) });
+  const labelAt = (i: number) => ({ x: c + LABEL_R * Math.cos(angle(i)), y: c + LABEL_R * Math.sin(angle(i)) + 4 });
   const alive = peers.filter((p) => p.state === 'alive').length;
   return (
     <svg
@@ -54,7 +55,7 @@ export function Topology({
             </title>
             <line x1={c} y1={c} x2={x} y2={y} />
             {!ghost && p.rttMs !== undefined ? (
-              <text x={mx} y={my - 4} class="rtt">
+              <text x={mx + 8} y={my + 4} class="rtt">
                 {ms(p.rttMs)}
               </text>
             ) : null}
@@ -70,7 +71,7 @@ export function Topology({
               {`${p.nodeId}${sameDevice ? ' (this browser)' : ''}\n${ghost ? 'left' : p.state}${p.rttMs === undefined ? '' : ` · RTT ${ms(p.rttMs)}`} · ${p.chunks} chunks`}
             </title>
             <circle cx={x} cy={y} r={18} />
-            <text x={x} y={y + 34} class="label">
+            <text x={labelAt(i).x} y={labelAt(i).y} class="label">
               {shortId(p.nodeId)}
             </text>
           </g>
