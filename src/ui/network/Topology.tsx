@@ -32,7 +32,10 @@ export function Topology({
   const c = SIZE / 2;
   const angle = (i: number) => (2 * Math.PI * i) / Math.max(1, all.length) - Math.PI / 2;
   const at = (i: number) => ({ x: c + R * Math.cos(angle(i)), y: c + R * Math.sin(angle(i)) });
-  const labelAt = (i: number) => ({ x: c + LABEL_R * Math.cos(angle(i)), y: c + LABEL_R * Math.sin(angle(i)) + 4 });
+  const labelAt = (i: number) => ({
+    x: c + LABEL_R * Math.cos(angle(i)),
+    y: c + LABEL_R * Math.sin(angle(i)) + 4,
+  });
   const alive = peers.filter((p) => p.state === 'alive').length;
   return (
     <svg
