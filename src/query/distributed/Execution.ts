@@ -3,8 +3,7 @@ import { isSqlError, SqlError, type SqlErrorCode } from '../../sql/SqlError.ts';
 import type { ChunkId, NodeId } from '../../types.ts';
 import type { ExchangeInputs, QueryOptions, QueryOutput } from '../QueryEngine.ts';
 import { assignChunks, type Assignment, type ChunkTask } from './assignChunks.ts';
-import { isFragmentError } from './FragmentError.ts';
-import { RETRYABLE } from './FragmentServer.ts';
+import { failureCode, RETRYABLE } from './FragmentServer.ts';
 import {
   decodeFragmentResponse,
   encodeCancel,
@@ -58,7 +57,7 @@ const MAX_CHUNK_ATTEMPTS = 4;
 /** Result parts one fragment may send (4 MiB each: 64 GiB, far past any memory budget). */
 const MAX_PARTS = 16_384;
 /** Errors that say the node cannot serve these chunks at all (never retried there in this query). */
-const HARD = new Set(['NOT_HELD', 'DATA', 'VERSION', 'GONE', 'INVALID_RESPONSE', 'DISCONNECTED']);
+const HARD = new Set(['NOT_HELD', 'VERSION', 'GONE', 'INVALID_RESPONSE', 'DISCONNECTED']);
 
 interface Attempt {
   id: string;
@@ -305,7 +304,7 @@ export class Execution {
           },
           (e: unknown) => {
             if (attempt.ended) return;
-            const code = isSqlError(e) || isFragmentError(e) ? e.code : 'INTERNAL';
+            const code = failureCode(e);
             this.#failed(attempt, code, e instanceof Error ? e : new Error(String(e)));
           },
         );
@@ -529,10 +528,12 @@ export class Execution {
   }
 }
 
+/** Errors of the query itself: an executor's is the query's, with the same code as on one node. */
 const QUERY_CODES = new Set<SqlErrorCode>([
   'OVERFLOW',
   'DIVISION',
   'TYPE',
+  'DATA',
   'MEMORY',
   'NOT_SUPPORTED',
   'CANCELLED',

@@ -2,6 +2,7 @@ import type { PlanNode } from '../../sql/plan.ts';
 import { isSqlError } from '../../sql/SqlError.ts';
 import type { ChunkStore } from '../../storage/ChunkStore.ts';
 import type { ChunkId, NodeId } from '../../types.ts';
+import { CHUNK_FAULT } from '../ChunkCache.ts';
 import type { QueryRunner } from '../QueryRunner.ts';
 import { FragmentError, isFragmentError } from './FragmentError.ts';
 import {
@@ -20,7 +21,13 @@ import type { WorkQueue } from './WorkQueue.ts';
  * (missing, corrupt, busy, leaving, too slow, another format), but another node may. Query errors
  * (overflow, division, types, memory) would fail the same way anywhere and end the query.
  */
-export const RETRYABLE = new Set(['NOT_HELD', 'BUSY', 'GONE', 'VERSION', 'TIMEOUT', 'DATA']);
+export const RETRYABLE = new Set(['NOT_HELD', 'BUSY', 'GONE', 'VERSION', 'TIMEOUT']);
+
+/** The wire code of a failure: a chunk fault of this node becomes NOT_HELD (another holder may serve it). */
+export function failureCode(e: unknown): string {
+  if (isSqlError(e)) return e.code === 'DATA' && CHUNK_FAULT.test(e.message) ? 'NOT_HELD' : e.code;
+  return isFragmentError(e) ? e.code : 'INTERNAL';
+}
 
 export interface FragmentServerOptions {
   net: QueryNetwork;
@@ -224,7 +231,7 @@ export class FragmentServer {
         return;
       }
       this.#stats.failed++;
-      const code = isFragmentError(e) || isSqlError(e) ? e.code : 'INTERNAL';
+      const code = failureCode(e);
       const message = e instanceof Error ? e.message : String(e);
       this.#reply(f, { kind: 'error', code, message, retryable: RETRYABLE.has(code) });
     }
