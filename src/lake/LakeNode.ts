@@ -21,7 +21,11 @@ import { Emitter } from './Emitter.ts';
 import type { Mesh } from './Mesh.ts';
 import type { QueryRunner } from '../query/QueryRunner.ts';
 import { LocalChunkLocator, type ChunkLocator } from '../query/distributed/ChunkLocator.ts';
-import { Coordinator, type CoordinatorTuning } from '../query/distributed/Coordinator.ts';
+import {
+  Coordinator,
+  type CoordinatorStats,
+  type CoordinatorTuning,
+} from '../query/distributed/Coordinator.ts';
 import { FragmentServer, type FragmentStats } from '../query/distributed/FragmentServer.ts';
 import { WorkQueue, type WorkQueueOptions } from '../query/distributed/WorkQueue.ts';
 import { SqlError } from '../sql/SqlError.ts';
@@ -309,9 +313,9 @@ export class LakeNode {
     );
   }
 
-  /** Hits and misses of the query result cache (config `queryCache`). */
-  queryCacheStats(): { entries: number; hits: number; misses: number } {
-    return this.#coordinator.cacheStats();
+  /** Queries this node coordinated (local or distributed), fragments, retries and the result cache (config `queryCache`). */
+  queryStats(): CoordinatorStats {
+    return this.#coordinator.stats();
   }
 
   /** Decoded-chunk cache of the query engine. */

@@ -10,6 +10,7 @@ import { roomLink } from '../../src/lake/room.ts';
 import { MemoryNetwork, type MemoryNetworkOptions } from '../../src/net/MemoryNetwork.ts';
 import { deriveRoomKeys, newRoomSecret } from '../../src/net/roomCrypto.ts';
 import { StaticChunkLocator } from '../../src/query/distributed/ChunkLocator.ts';
+import { LocalQueryRunner, type QueryRunner } from '../../src/query/QueryRunner.ts';
 import type { ChunkStore } from '../../src/storage/ChunkStore.ts';
 import type { Manifest } from '../../src/storage/manifest.ts';
 import { MemoryChunkStore } from '../../src/storage/MemoryChunkStore.ts';
@@ -56,6 +57,8 @@ export interface ClusterOptions {
   config?: Partial<LakeConfig>;
   distributed?: DistributedTuning;
   network?: MemoryNetworkOptions;
+  /** Wraps node k's query runner (e.g. a slow or failing executor); default: the engine in-process. */
+  runner?: (k: number, engine: QueryRunner) => QueryRunner;
 }
 
 /**
@@ -112,7 +115,9 @@ export async function cluster(
     const alive = (peer: NodeId) =>
       peer === id || mesh.membership.peers().some((p) => p.nodeId === peer && p.state !== 'connecting');
     const locator = new StaticChunkLocator(manifests, where, alive);
+    const engine = new LocalQueryRunner(store, config.cacheSize);
     const lake = createLakeNode({
+      query: opts.runner ? opts.runner(k, engine) : engine,
       nodeId: id,
       deviceId: `device-${k}`,
       store,

@@ -54,6 +54,15 @@ export interface CoordinatorRunOptions {
   onProgress?: (p: DistributedProgress) => void;
 }
 
+export interface CoordinatorStats {
+  queries: number;
+  local: number;
+  distributed: number;
+  fragments: number;
+  retries: number;
+  cache: { entries: number; hits: number; misses: number };
+}
+
 export interface CoordinatorResult {
   output: QueryOutput;
   /** Set when chunks were left out (only with `allowPartial`): chunks missing per dataset name. */
@@ -105,9 +114,17 @@ export class Coordinator {
 
   readonly #peerLeft = new Set<(peer: NodeId) => void>();
 
-  /** Hits and misses of the result cache. */
-  cacheStats(): { entries: number; hits: number; misses: number } {
-    return { entries: this.#cache.size, hits: this.#cache.hits, misses: this.#cache.misses };
+  readonly #stats = { queries: 0, local: 0, distributed: 0, fragments: 0, retries: 0 };
+
+  /**
+   * Queries coordinated here: run whole on this node (`local`) or as fragments (`distributed`),
+   * fragments started, reassignments after executor failures, and the result cache.
+   */
+  stats(): CoordinatorStats {
+    return {
+      ...this.#stats,
+      cache: { entries: this.#cache.size, hits: this.#cache.hits, misses: this.#cache.misses },
+    };
   }
 
   close(): void {
@@ -176,10 +193,13 @@ export class Coordinator {
     let output: QueryOutput;
     let partial: CoordinatorResult['partial'];
     let fragments: number;
+    this.#stats.queries++;
     if (this.#allLocal(first)) {
+      this.#stats.local++;
       output = await this.#local(stmt.plan, {}, local);
       fragments = dplan.stages.length > 0 ? 1 : 0;
     } else {
+      this.#stats.distributed++;
       const exec = new Execution(this.#host(name), dplan, first, {
         queryId: `${this.#prefix}${++this.#seq}`,
         deadline: opts.deadline,
@@ -188,7 +208,12 @@ export class Coordinator {
         allowPartial: opts.allowPartial ?? false,
         onProgress: opts.onProgress,
       });
-      output = await exec.run();
+      try {
+        output = await exec.run();
+      } finally {
+        this.#stats.fragments += exec.fragments;
+        this.#stats.retries += exec.retries;
+      }
       fragments = exec.fragments;
       if (exec.missing.size > 0)
         partial = [...exec.missing].map(([dataset, chunks]) => ({ dataset, chunks }));

@@ -138,6 +138,9 @@ export class Execution {
     return this.#seq;
   }
 
+  /** Fragments whose chunks were reassigned after their executor failed. */
+  retries = 0;
+
   async run(): Promise<QueryOutput> {
     const onAbort = () => this.#fail(new SqlError('CANCELLED', 'Query cancelled.'));
     if (this.#o.signal.aborted) onAbort();
@@ -444,6 +447,7 @@ export class Execution {
       if (!s) into.set(c.id, (s = new Set()));
       s.add(a.node);
     }
+    this.retries++;
     this.#dispatch(run, a.chunks);
     this.#maybeDone(run);
   }

@@ -54,6 +54,8 @@ interface Running {
   queryId: string;
   ctl: AbortController;
   state: 'checking' | 'queued' | 'running';
+  /** Stopped by its deadline (answered TIMEOUT), not cancelled. */
+  timedOut: boolean;
   lastSent: number;
   progress: { chunksDone: number; chunksTotal: number; rowsScanned: number };
 }
@@ -164,6 +166,7 @@ export class FragmentServer {
       queryId: req.queryId,
       ctl: new AbortController(),
       state: 'checking',
+      timedOut: false,
       lastSent: 0,
       progress: { chunksDone: 0, chunksTotal: countChunks(req.plan), rowsScanned: 0 },
     };
@@ -174,6 +177,21 @@ export class FragmentServer {
 
   async #run(f: Running, req: FragmentRequest): Promise<void> {
     const t0 = performance.now();
+    const { maxQueryTime, queryMemory } = this.#o.limits();
+    const budget = Math.min(req.timeoutMs, maxQueryTime);
+    // The deadline holds even while the fragment waits in the queue or a chunk read hangs.
+    const timer = setTimeout(() => {
+      if (f.ctl.signal.aborted) return;
+      this.#stats.failed++;
+      this.#reply(f, {
+        kind: 'error',
+        code: 'TIMEOUT',
+        message: `the fragment passed its deadline of ${budget} ms`,
+        retryable: true,
+      });
+      f.timedOut = true;
+      f.ctl.abort(new FragmentError('GONE', 'deadline'));
+    }, budget);
     try {
       const missing = await this.#missingChunks(req.plan);
       if (missing > 0)
@@ -181,7 +199,6 @@ export class FragmentServer {
       if (f.ctl.signal.aborted) return;
       f.state = 'queued';
       this.#progress(f, true);
-      const { maxQueryTime, queryMemory } = this.#o.limits();
       const output = await this.#o.queue.run(
         'remote',
         f.from,
@@ -192,7 +209,7 @@ export class FragmentServer {
             req.plan,
             Object.fromEntries(req.broadcasts.map((b) => [b.id, b.parts])),
             {
-              deadline: Date.now() + Math.min(req.timeoutMs, maxQueryTime) - (performance.now() - t0),
+              deadline: Date.now() + budget - (performance.now() - t0),
               memoryBudget: Math.min(req.memoryBudget, queryMemory),
               signal: f.ctl.signal,
               onProgress: (p) => {
@@ -227,13 +244,15 @@ export class FragmentServer {
       this.#stats.done++;
     } catch (e) {
       if (f.ctl.signal.aborted) {
-        this.#stats.cancelled++;
+        if (!f.timedOut) this.#stats.cancelled++;
         return;
       }
       this.#stats.failed++;
       const code = failureCode(e);
       const message = e instanceof Error ? e.message : String(e);
       this.#reply(f, { kind: 'error', code, message, retryable: RETRYABLE.has(code) });
+    } finally {
+      clearTimeout(timer);
     }
   }
 
