@@ -37,6 +37,8 @@ export interface ClusterNode {
   lake: LakeNode;
   store: MemoryChunkStore;
   locator: StaticChunkLocator;
+  /** Its room membership, for tests that talk to peers directly. */
+  mesh: Mesh;
   /** Chunk ids this node holds. */
   held: Set<ChunkId>;
 }
@@ -126,7 +128,7 @@ export async function cluster(
       locator,
       distributed: opts.distributed ?? FAST_QUERY,
     });
-    nodes.push({ id, lake, store, locator, held });
+    nodes.push({ id, lake, store, locator, mesh, held });
   }
   await Promise.all(nodes.map((x) => x.lake.ready));
   await untilMeshed(nodes);

@@ -230,6 +230,8 @@ function typeCode(t: SqlType): number {
 function chunkBytes(ids: readonly ChunkId[]): Uint8Array {
   const out = new Uint8Array(ids.length * CHUNK_ID_BYTES);
   ids.forEach((id, i) => {
+    if (!/^[0-9a-f]{64}$/.test(id))
+      throw new FragmentError('INVALID_FRAGMENT', `chunk id ${id.slice(0, 16)} is not a SHA-256`);
     for (let k = 0; k < CHUNK_ID_BYTES; k++)
       out[i * CHUNK_ID_BYTES + k] = parseInt(id.slice(2 * k, 2 * k + 2), 16);
   });
