@@ -1,6 +1,6 @@
 import type { QueryResult } from '../lake/api.ts';
 import type { LakeNode } from '../lake/LakeNode.ts';
-import { count, display, h, ms } from './dom.ts';
+import { bytes, count, display, h, ms } from './dom.ts';
 
 /** Rows the results table renders; the full result stays available through the API. */
 const MAX_RENDERED_ROWS = 1000;
@@ -46,12 +46,24 @@ export function SqlPanel(lake: LakeNode): { el: HTMLElement; setQuery(sql: strin
         signal: ctl.signal,
         onProgress: (p) => {
           if (p.chunksTotal) progress.value = p.chunksDone / p.chunksTotal;
+          // Distributed queries: fragments on other tabs, and what came back from them.
+          const parts = [
+            `${count(p.chunksDone)}/${count(p.chunksTotal)} chunks`,
+            `${count(p.rowsScanned)} rows scanned`,
+          ];
+          if (p.fragmentsTotal > 1) parts.unshift(`${p.fragmentsDone}/${p.fragmentsTotal} fragments`);
+          if (p.bytesReceived > 0) parts.push(`${bytes(p.bytesReceived)} received`);
+          meta.textContent = `Running… ${parts.join(', ')}`;
         },
       })
       .then(
         (r) => {
           if (!finish()) return;
-          meta.textContent = `${count(r.rowCount)} row(s) in ${ms(r.executionTime)}`;
+          meta.textContent =
+            `${count(r.rowCount)} row(s) in ${ms(r.executionTime)}${r.cached ? ' (cached)' : ''}` +
+            (r.partial
+              ? ` — PARTIAL: missing ${r.partial.map((m) => `${m.chunks} chunk(s) of ${m.dataset}`).join(', ')}`
+              : '');
           out.replaceChildren(render(r));
         },
         (e: Error & { position?: { line: number; column: number } }) => {
