@@ -4,3 +4,4 @@ await import('./parsers.bench.ts');
 await import('./ingest.bench.ts');
 await import('./query.bench.ts');
 await import('./mesh.bench.ts');
+await import('./distributed.bench.ts');

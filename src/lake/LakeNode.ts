@@ -133,7 +133,6 @@ export class LakeNode {
       this.#fragments = new FragmentServer({
         net,
         runner: this.#query,
-        store: this.#store,
         queue: this.#queue,
         limits: () => ({ maxQueryTime: this.config.maxQueryTime, queryMemory: this.config.queryMemory }),
         keepaliveMs: tuning.keepaliveMs,

@@ -130,6 +130,31 @@ describe('executor failures', () => {
     }
   });
 
+  it('the one node running the whole query dies: the split plan takes over on the other holder', async () => {
+    // Both 1 and 2 hold every chunk; u is one chunk, so one of them gets the whole query.
+    const { c, gates, coordinator } = await gated(3, () => [1, 2]);
+    try {
+      gates[1]!.mode = gates[2]!.mode = 'hold';
+      const killer = {
+        sql: async (q: string) => {
+          const p = coordinator.sql(q);
+          await Promise.race([gates[1]!.entered(), gates[2]!.entered()]);
+          const victim = gates[1]!.held > 0 ? 1 : 2;
+          gates[3 - victim]!.mode = 'pass';
+          await c.nodes[victim]!.lake.close();
+          return p;
+        },
+      } as unknown as LakeNode;
+      const sql = 'SELECT grp, COUNT(*) AS n, AVG(w) AS a, MAX(name) AS m FROM u GROUP BY grp';
+      const plan = (await c.nodes[0]!.lake.sql(`EXPLAIN ${sql}`)).plan ?? '';
+      expect(plan).toContain('Stage s0: whole query over u');
+      await expectOracle(killer, sql);
+      expect(coordinator.queryStats().retries).toBeGreaterThanOrEqual(1);
+    } finally {
+      await c.close();
+    }
+  });
+
   it('an executor that misses its deadline: reassigned before the query deadline, the answer is right in time', async () => {
     const { c, gates, coordinator } = await gated(4, spread(2, [0]));
     try {

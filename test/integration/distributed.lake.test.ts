@@ -102,7 +102,14 @@ describe('EXPLAIN of a distributed query', () => {
         `Fragment s0\\.1 on ${c.nodes[2]!.id}: ${read} chunks, \\d+ rows scanned, estRows out: \\d+, estBytes read: [\\d.]+ KiB`,
       ),
     );
-    expect(text).toMatch(/Aggregate partial groups: \[g\]/);
+    // Node 2 holds every chunk left after pruning: it runs the query whole, no partial states.
+    expect(text).toContain('Stage s0: whole query over h');
+    expect(text).toMatch(/Fragment plan:\n {4}Project g, count_star\(\) AS n.*\n {6}Aggregate groups: \[g\]/);
+    // Spread over both holders, the aggregate splits into partial states and a final merge.
+    const spread = await c.nodes[0]!.lake.sql('EXPLAIN SELECT g, COUNT(*) AS n FROM h GROUP BY g');
+    expect(spread.plan).toMatch(/Aggregate final groups: \[g\]/);
+    expect(spread.plan).toMatch(/Aggregate partial groups: \[g\]/);
+    expect(spread.plan).toMatch(/^Distributed plan: 2 fragments in 1 stage on 2 nodes/);
   });
 });
 
@@ -113,8 +120,10 @@ describe('executors treat fragments as untrusted input', () => {
     const answer = new Promise<ReturnType<typeof decodeFragmentResponse>>((resolve) => {
       const off = membership.on('message', ({ message }) => {
         if (message.type !== 'query-response' || message.id !== id) return;
+        const r = decodeFragmentResponse(message.payload);
+        if (r.kind === 'progress') return; // "accepted", before the answer
         off();
-        resolve(decodeFragmentResponse(message.payload));
+        resolve(r);
       });
     });
     await membership.send(c.nodes[2]!.id, 'query-fragment', { id }, payload);

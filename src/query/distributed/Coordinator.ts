@@ -7,11 +7,11 @@ import type { ExchangeInputs, QueryOptions, QueryOutput } from '../QueryEngine.t
 import type { QueryRunner } from '../QueryRunner.ts';
 import { assignChunks, type Assignment, type ChunkTask } from './assignChunks.ts';
 import type { ChunkLocator } from './ChunkLocator.ts';
-import { Execution, type DistributedProgress, type ExecutionHost } from './Execution.ts';
+import { Execution, FragmentLost, type DistributedProgress, type ExecutionHost } from './Execution.ts';
 import { explainDistributed } from './explainDistributed.ts';
 import { QueryCache } from './QueryCache.ts';
 import type { QueryNetwork } from './QueryNetwork.ts';
-import { DEFAULT_BROADCAST_LIMIT, splitPlan, type DistributedPlan } from './splitPlan.ts';
+import { DEFAULT_BROADCAST_LIMIT, exchangeScan, splitPlan, type DistributedPlan } from './splitPlan.ts';
 import type { WorkQueue } from './WorkQueue.ts';
 
 export interface CoordinatorTuning {
@@ -154,8 +154,14 @@ export class Coordinator {
       return { output, cached: false, fragments: 0 };
     }
     const manifests = new Map<DatasetId, Manifest>(locator.datasets().map((m) => [m.id, m]));
-    const dplan = splitPlan(stmt.plan, { manifests, broadcastLimit: this.#tuning.broadcastLimit });
-    const first = this.#assign(dplan, manifests);
+    const split = splitPlan(stmt.plan, { manifests, broadcastLimit: this.#tuning.broadcastLimit });
+    const splitFirst = this.#assign(split, manifests);
+    // One other node holds every chunk: it runs the query whole, as one fragment, and its result
+    // is the answer (no partial states, no merge). Should it fail, the split plan runs instead.
+    const single = this.#singleExecutor(splitFirst);
+    const whole = single && canShip(stmt.plan) ? wholePlan(stmt.plan, split, single, splitFirst) : undefined;
+    const dplan = whole?.plan ?? split;
+    const first = whole?.first ?? splitFirst;
     const name = (id: string) => manifests.get(id as DatasetId)?.name ?? id;
     const text = this.#o.net
       ? explainDistributed({ plan: dplan, assignments: first, self: this.#o.self, datasetName: name })
@@ -200,23 +206,34 @@ export class Coordinator {
       fragments = dplan.stages.length > 0 ? 1 : 0;
     } else {
       this.#stats.distributed++;
-      const exec = new Execution(this.#host(name), dplan, first, {
+      const execOpts = {
         queryId: `${this.#prefix}${++this.#seq}`,
         deadline: opts.deadline,
         memoryBudget: opts.memoryBudget,
         signal: opts.signal,
         allowPartial: opts.allowPartial ?? false,
         onProgress: opts.onProgress,
-      });
+      };
+      const runs = [
+        new Execution(this.#host(name), dplan, first, { ...execOpts, whole: whole !== undefined }),
+      ];
       try {
-        output = await exec.run();
+        output = await runs[0]!.run();
+      } catch (e) {
+        if (!(e instanceof FragmentLost) || !whole) throw e;
+        // The whole-query shortcut lost its executor: the split plan reassigns chunk by chunk.
+        this.#stats.retries++;
+        runs.push(new Execution(this.#host(name), split, this.#assign(split, manifests), execOpts));
+        output = await runs[1]!.run();
       } finally {
-        this.#stats.fragments += exec.fragments;
-        this.#stats.retries += exec.retries;
+        for (const r of runs) {
+          this.#stats.fragments += r.fragments;
+          this.#stats.retries += r.retries;
+        }
       }
-      fragments = exec.fragments;
-      if (exec.missing.size > 0)
-        partial = [...exec.missing].map(([dataset, chunks]) => ({ dataset, chunks }));
+      fragments = runs.reduce((n, r) => n + r.fragments, 0);
+      const missing = runs.at(-1)!.missing;
+      if (missing.size > 0) partial = [...missing].map(([dataset, chunks]) => ({ dataset, chunks }));
     }
     output = { ...output, executionTime: performance.now() - t0, plan: text };
     if (useCache && !partial) this.#cache.put(key, snapshots, output);
@@ -245,6 +262,17 @@ export class Coordinator {
       );
     }
     return out;
+  }
+
+  /** The one node (not this one) the whole first assignment went to, if there is exactly one. */
+  #singleExecutor(first: ReadonlyMap<string, Assignment>): NodeId | undefined {
+    const nodes = new Set<NodeId>();
+    for (const a of first.values()) {
+      if (a.unavailable.length > 0) return undefined;
+      for (const n of a.byNode.keys()) nodes.add(n);
+    }
+    const [only] = nodes;
+    return nodes.size === 1 && only !== this.#o.self ? only : undefined;
   }
 
   #allLocal(first: ReadonlyMap<string, Assignment>): boolean {
@@ -309,4 +337,41 @@ export class Coordinator {
     }
     return l;
   }
+}
+
+/** Whether a plan can travel as one fragment (planCodec.ts has no VALUES node; no exchanges yet). */
+function canShip(n: PlanNode): boolean {
+  switch (n.kind) {
+    case 'values':
+      return false;
+    case 'scan':
+      return n.exchange === undefined;
+    case 'join':
+      return canShip(n.left) && canShip(n.right);
+    default:
+      return canShip(n.input);
+  }
+}
+
+/**
+ * The whole query as one stage on `node`: its fragment is the original plan (every scan keeps its
+ * chunks, all held there), and the coordinator reads its result back as it is.
+ */
+function wholePlan(
+  plan: PlanNode,
+  split: DistributedPlan,
+  node: NodeId,
+  first: ReadonlyMap<string, Assignment>,
+): { plan: DistributedPlan; first: Map<string, Assignment> } | undefined {
+  const stage = split.stages[0];
+  if (!stage) return undefined;
+  const chunks = [...(first.get(stage.id)?.byNode.get(node) ?? [])];
+  return {
+    plan: {
+      stages: [{ id: 's0', plan, scan: stage.scan, broadcasts: [], rowCap: null, label: 'whole query' }],
+      broadcasts: [],
+      root: exchangeScan('s0', plan),
+    },
+    first: new Map([['s0', { byNode: new Map([[node, chunks]]), unavailable: [] }]]),
+  };
 }

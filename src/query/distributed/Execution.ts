@@ -1,4 +1,6 @@
-import type { PlanNode } from '../../sql/plan.ts';
+import { tableFromIPC, util as arrowUtil } from 'apache-arrow';
+import { resultArrowType } from '../../engine/arrowOut.ts';
+import type { OutputColumn, PlanNode } from '../../sql/plan.ts';
 import { isSqlError, SqlError, type SqlErrorCode } from '../../sql/SqlError.ts';
 import type { ChunkId, NodeId } from '../../types.ts';
 import type { ExchangeInputs, QueryOptions, QueryOutput } from '../QueryEngine.ts';
@@ -35,6 +37,12 @@ export interface ExecutionHost {
 
 export interface ExecutionOptions {
   queryId: string;
+  /**
+   * The plan runs whole on one executor (the coordinator's shortcut when one node holds every
+   * chunk): a failed attempt is not split over other holders but ends the execution with
+   * {@link FragmentLost}, and the coordinator falls back to the split plan.
+   */
+  whole?: boolean;
   deadline: number;
   memoryBudget: number;
   signal: AbortSignal;
@@ -50,6 +58,11 @@ export interface DistributedProgress {
   chunksTotal: number;
   rowsScanned: number;
   bytesReceived: number;
+}
+
+/** The whole-plan attempt failed in a way another holder could fix (see ExecutionOptions.whole). */
+export class FragmentLost extends Error {
+  override name = 'FragmentLost';
 }
 
 /** A chunk's attempts before it counts as unavailable even if a holder is still alive. */
@@ -171,6 +184,13 @@ export class Execution {
     const reads = exchangesOf(plan);
     const stages = this.#plan.stages.filter((s) => reads.includes(s.id));
     await this.#guard(Promise.all(stages.map((s) => this.#runStage(s))));
+    // A plan that only reads one fragment's result back (a filter, or a query run whole
+    // elsewhere) returns it as it came, without another trip through the query worker.
+    const only =
+      plan.kind === 'scan' && plan.exchange !== undefined ? this.#stages.get(plan.exchange) : undefined;
+    if (only && only.results.length === 1 && matchesSchema(only.results[0]!, plan.schema)) {
+      return { ipc: only.results[0]!, columns: plan.schema, rowCount: only.rows, executionTime: 0 };
+    }
     const inputs: ExchangeInputs = {};
     for (const id of reads) {
       const b = this.#broadcasts.get(id);
@@ -441,6 +461,10 @@ export class Execution {
       this.#fail(err);
       return;
     }
+    if (this.#o.whole) {
+      this.#fail(new FragmentLost(err.message));
+      return;
+    }
     const into = HARD.has(code) ? run.hard : run.soft;
     for (const c of a.chunks) {
       let s = into.get(c.id);
@@ -556,4 +580,21 @@ function concat(parts: Uint8Array[]): Uint8Array {
     at += p.byteLength;
   }
   return out;
+}
+
+/**
+ * Whether an executor's result has the plan's columns with the expected Arrow types, so it can be
+ * returned without the engine's merge step (which would cast or reject it). Untrusted bytes:
+ * anything unreadable is simply not passed through.
+ */
+function matchesSchema(ipc: Uint8Array, schema: readonly OutputColumn[]): boolean {
+  try {
+    const fields = tableFromIPC(ipc).schema.fields;
+    return (
+      fields.length === schema.length &&
+      fields.every((f, i) => arrowUtil.compareTypes(f.type, resultArrowType(schema[i]!.type)))
+    );
+  } catch {
+    return false; // not Arrow: the merge step will say so with a clear error
+  }
 }

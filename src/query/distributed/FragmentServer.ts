@@ -1,7 +1,6 @@
 import type { PlanNode } from '../../sql/plan.ts';
 import { isSqlError } from '../../sql/SqlError.ts';
-import type { ChunkStore } from '../../storage/ChunkStore.ts';
-import type { ChunkId, NodeId } from '../../types.ts';
+import type { NodeId } from '../../types.ts';
 import { CHUNK_FAULT } from '../ChunkCache.ts';
 import type { QueryRunner } from '../QueryRunner.ts';
 import { FragmentError, isFragmentError } from './FragmentError.ts';
@@ -32,7 +31,6 @@ export function failureCode(e: unknown): string {
 export interface FragmentServerOptions {
   net: QueryNetwork;
   runner: Pick<QueryRunner, 'execute'>;
-  store: Pick<ChunkStore, 'hasChunk'>;
   queue: WorkQueue;
   /** This node's own limits: a fragment never gets more time or memory than these. */
   limits: () => { maxQueryTime: number; queryMemory: number };
@@ -193,10 +191,8 @@ export class FragmentServer {
       f.ctl.abort(new FragmentError('GONE', 'deadline'));
     }, budget);
     try {
-      const missing = await this.#missingChunks(req.plan);
-      if (missing > 0)
-        throw new FragmentError('NOT_HELD', `this node does not hold ${missing} of the fragment's chunks`);
-      if (f.ctl.signal.aborted) return;
+      // Chunks this node lacks are found as the scan reaches them (a chunk fault of ChunkCache,
+      // answered NOT_HELD); checking them all up front would cost an IndexedDB transaction per query.
       f.state = 'queued';
       this.#progress(f, true);
       const output = await this.#o.queue.run(
@@ -273,22 +269,6 @@ export class FragmentServer {
     for (const f of this.#fragments.values()) {
       if (f.from === peer) f.ctl.abort(new FragmentError('GONE', 'the coordinator left'));
     }
-  }
-
-  /** Chunks the plan scans that this node's store does not hold. */
-  async #missingChunks(plan: PlanNode): Promise<number> {
-    const ids: ChunkId[] = [];
-    const walk = (n: PlanNode) => {
-      if (n.kind === 'scan') {
-        if (n.exchange === undefined) for (const c of n.chunks) ids.push(c.id);
-      } else if (n.kind === 'join') {
-        walk(n.left);
-        walk(n.right);
-      } else if (n.kind !== 'values') walk(n.input);
-    };
-    walk(plan);
-    const held = await Promise.all([...new Set(ids)].map((id) => this.#o.store.hasChunk(id)));
-    return held.filter((h) => !h).length;
   }
 
   #progress(f: Running, force: boolean): void {

@@ -58,6 +58,7 @@ const enum N {
   TopN = 5,
   Limit = 6,
   Distinct = 7,
+  Sort = 8,
 }
 const enum X {
   Column = 0,
@@ -179,6 +180,7 @@ export function encodePlan(n: PlanNode): Enc {
     case 'distinct':
       return [N.Distinct, encodePlan(n.input), n.estRows];
     case 'sort':
+      return [N.Sort, encodePlan(n.input), n.keys.map(encodeKey), n.estRows];
     case 'values':
       throw new FragmentError('INVALID_FRAGMENT', `a ${n.kind} node never runs in a fragment`);
   }
@@ -321,6 +323,12 @@ class PlanDecoder {
         this.#len(a, 3, 'distinct');
         const input = this.node(a[1], depth + 1);
         return { kind: 'distinct', input, schema: input.schema, estRows: this.#est(a[2]) };
+      }
+      case N.Sort: {
+        this.#len(a, 4, 'sort');
+        const input = this.node(a[1], depth + 1);
+        const keys = this.#list(a[2], 64, 'sort keys').map((k) => this.#key(k, input.schema, depth));
+        return { kind: 'sort', input, keys, schema: input.schema, estRows: this.#est(a[3]) };
       }
       default:
         throw bad(`unknown or disallowed plan node tag ${String(a[0])}`);
