@@ -269,6 +269,27 @@ async function main(): Promise<void> {
         }
       }
       if (!check || !sameRows(check.a, check.b)) throw new Error(`${q.id}: 3 tabs and 1 tab disagree`);
+      // One traced run: when each fragment finished, relative to the start (where the time goes).
+      const trace = await A.page.evaluate(async (sql) => {
+        const t0 = performance.now();
+        const marks: string[] = [];
+        let done = 0;
+        // Built as entries: tsx names object-literal functions with a helper the page lacks.
+        const opts = Object.fromEntries([
+          [
+            'onProgress',
+            (p: { fragmentsDone: number; fragmentsTotal: number }) => {
+              if (p.fragmentsDone > done)
+                marks.push(`${p.fragmentsDone}/${p.fragmentsTotal}@${(performance.now() - t0).toFixed(1)}`);
+              done = p.fragmentsDone;
+            },
+          ],
+        ]) as Parameters<typeof window.lake.sql>[1];
+        await window.lake.sql(sql, opts);
+        marks.push(`end@${(performance.now() - t0).toFixed(1)}`);
+        return marks.join(' ');
+      }, q.sql);
+      console.log(`    trace (fragments done @ ms): ${trace}`);
       const plan = await A.page.evaluate(
         async (sql) => (await window.lake.sql(`EXPLAIN ${sql}`)).plan ?? '',
         q.sql,
@@ -284,7 +305,7 @@ async function main(): Promise<void> {
         efficiencyOf2Cores: speedup / 2,
         efficiencyOf3Tabs: speedup / TABS,
         runs: { oneTab: one, threeTabs: dist },
-        fragments: (plan.match(/^ {2}Fragment /gm) ?? []).length,
+        fragments: (plan.match(/^ {2}Fragment s/gm) ?? []).length,
       });
       console.log(
         `  ${q.label}: 1 tab ${fmt(median(one))} ms, 3 tabs ${fmt(median(dist))} ms → ${speedup.toFixed(2)}× (ByteDB: ${BYTEDB_SPEEDUP}×), ${((speedup / 2) * 100).toFixed(0)}% of the 2-core limit`,

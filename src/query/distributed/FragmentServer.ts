@@ -73,7 +73,7 @@ export interface FragmentStats {
 
 /**
  * The executor side of distributed query: answers `query-fragment` messages from peers. Every
- * fragment is decoded and validated (planCodec.ts), its chunks checked against this node's store,
+ * fragment is decoded and validated (planCodec.ts; a chunk this node lacks is answered NOT_HELD),
  * queued fairly with this tab's own work (WorkQueue, lane per coordinator), and run in the query
  * worker under this node's deadline and memory limits. Results go back as Arrow IPC in parts on
  * the bulk channel. `query-cancel`, the coordinator leaving the room, or {@link close} stop it.
