@@ -289,7 +289,12 @@ async function main(): Promise<void> {
         marks.push(`end@${(performance.now() - t0).toFixed(1)}`);
         return marks.join(' ');
       }, q.sql);
-      console.log(`    trace (fragments done @ ms): ${trace}`);
+      const frags = await A.page.evaluate(() => window.lake.queryStats().lastTrace);
+      const where = (n: string) =>
+        n === A.nodeId ? 'coordinator' : `tab ${room.findIndex((x) => x.nodeId === n)}`;
+      console.log(
+        `    trace: ${trace}; ${frags.map((f) => `${where(f.node)} ${f.startMs.toFixed(1)}→${f.endMs.toFixed(1)} ms${f.executorMs !== undefined ? ` (executor ${f.executorMs.toFixed(1)})` : ''}`).join(', ')}`,
+      );
       const plan = await A.page.evaluate(
         async (sql) => (await window.lake.sql(`EXPLAIN ${sql}`)).plan ?? '',
         q.sql,

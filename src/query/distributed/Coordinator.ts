@@ -7,7 +7,13 @@ import type { ExchangeInputs, QueryOptions, QueryOutput } from '../QueryEngine.t
 import type { QueryRunner } from '../QueryRunner.ts';
 import { assignChunks, type Assignment, type ChunkTask } from './assignChunks.ts';
 import type { ChunkLocator } from './ChunkLocator.ts';
-import { Execution, FragmentLost, type DistributedProgress, type ExecutionHost } from './Execution.ts';
+import {
+  Execution,
+  FragmentLost,
+  type DistributedProgress,
+  type ExecutionHost,
+  type FragmentTrace,
+} from './Execution.ts';
 import { explainDistributed } from './explainDistributed.ts';
 import { QueryCache } from './QueryCache.ts';
 import type { QueryNetwork } from './QueryNetwork.ts';
@@ -61,6 +67,8 @@ export interface CoordinatorStats {
   fragments: number;
   retries: number;
   cache: { entries: number; hits: number; misses: number };
+  /** The fragments of the last distributed query: where and when each ran. */
+  lastTrace: FragmentTrace[];
 }
 
 export interface CoordinatorResult {
@@ -115,6 +123,7 @@ export class Coordinator {
   readonly #peerLeft = new Set<(peer: NodeId) => void>();
 
   readonly #stats = { queries: 0, local: 0, distributed: 0, fragments: 0, retries: 0 };
+  #lastTrace: FragmentTrace[] = [];
 
   /**
    * Queries coordinated here: run whole on this node (`local`) or as fragments (`distributed`),
@@ -124,6 +133,7 @@ export class Coordinator {
     return {
       ...this.#stats,
       cache: { entries: this.#cache.size, hits: this.#cache.hits, misses: this.#cache.misses },
+      lastTrace: this.#lastTrace.map((t) => ({ ...t })),
     };
   }
 
@@ -230,6 +240,7 @@ export class Coordinator {
           this.#stats.fragments += r.fragments;
           this.#stats.retries += r.retries;
         }
+        this.#lastTrace = runs.flatMap((r) => r.trace);
       }
       fragments = runs.reduce((n, r) => n + r.fragments, 0);
       const missing = runs.at(-1)!.missing;

@@ -88,6 +88,22 @@ interface Attempt {
   deadline: number;
   unroute: () => void;
   ended: boolean;
+  /** performance.now() when started; the executor's own time from receipt to result, when known. */
+  startedAt: number;
+  executorMs: number | undefined;
+}
+
+/** When each fragment of a query ran (the last query's, in Coordinator.stats()): for tuning and benchmarks. */
+export interface FragmentTrace {
+  stage: string;
+  node: NodeId;
+  chunks: number;
+  /** ms from the query's start: fragment sent (or started here) and its result complete. */
+  startMs: number;
+  endMs: number;
+  /** ms the executor reports from receiving the fragment to its result (remote fragments). */
+  executorMs?: number;
+  outcome: 'done' | 'failed' | 'cancelled';
 }
 
 interface StageRun {
@@ -153,6 +169,10 @@ export class Execution {
 
   /** Fragments whose chunks were reassigned after their executor failed. */
   retries = 0;
+
+  /** One entry per fragment attempt, in the order they ended. */
+  readonly trace: FragmentTrace[] = [];
+  readonly #t0 = performance.now();
 
   async run(): Promise<QueryOutput> {
     const onAbort = () => this.#fail(new SqlError('CANCELLED', 'Query cancelled.'));
@@ -294,6 +314,8 @@ export class Execution {
       rowsScanned: 0,
       chunksDone: 0,
       lastHeard: performance.now(),
+      startedAt: performance.now(),
+      executorMs: undefined,
       deadline: now + budget,
       unroute: () => undefined,
       ended: false,
@@ -407,6 +429,7 @@ export class Execution {
         a.partsExpected = r.parts;
         a.rows = r.rows;
         a.rowsScanned = r.rowsScanned;
+        a.executorMs = r.ms;
         this.#h.reported(a.node, r.queued);
         break;
       case 'error': {
@@ -434,7 +457,7 @@ export class Execution {
 
   #commit(a: Attempt, ipc: Uint8Array): void {
     const run = a.stage;
-    this.#end(a, null);
+    this.#end(a, null, 'done');
     if (run.done) return;
     run.results.push(ipc);
     run.rows += a.rows;
@@ -455,7 +478,7 @@ export class Execution {
   /** An attempt failed: retry its chunks elsewhere, or end the query for a fatal error. */
   #failed(a: Attempt, code: string, err: Error): void {
     const run = a.stage;
-    this.#end(a, a.node === this.#h.self ? null : `attempt failed: ${code}`);
+    this.#end(a, a.node === this.#h.self ? null : `attempt failed: ${code}`, 'failed');
     if (run.done || this.#fatal) return;
     if (!RETRYABLE.has(code) && !HARD.has(code) && code !== 'SILENT' && code !== 'TIMEOUT') {
       this.#fail(err);
@@ -477,9 +500,19 @@ export class Execution {
   }
 
   /** Stops tracking an attempt; tells a remote executor to stop when `cancel` is given. */
-  #end(a: Attempt, cancel: string | null): void {
+  #end(a: Attempt, cancel: string | null, outcome: FragmentTrace['outcome'] = 'cancelled'): void {
     if (a.ended) return;
     a.ended = true;
+    const entry: FragmentTrace = {
+      stage: a.stage.stage.id,
+      node: a.node,
+      chunks: a.chunks.length,
+      startMs: a.startedAt - this.#t0,
+      endMs: performance.now() - this.#t0,
+      outcome,
+    };
+    if (a.executorMs !== undefined) entry.executorMs = a.executorMs;
+    this.trace.push(entry);
     a.unroute();
     a.stage.outstanding.delete(a);
     this.#attempts.delete(a);
