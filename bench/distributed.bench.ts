@@ -31,7 +31,8 @@ import { launchBrowser, requireTestNetns, startAppServer, webRtcLaunchOptions } 
 
 const ROWS = Number(process.env.BENCH_DIST_ROWS ?? 10_000_000);
 const RUNS = Math.max(5, Number(process.env.BENCH_RUNS ?? 7));
-const WARMUP = 2;
+/** Unmeasured runs first, for both contenders alike: every tab's worker JIT-compiles its own partial-aggregate loops. */
+const WARMUP = Number(process.env.BENCH_DIST_WARMUP ?? 5);
 const SMALL_RUNS = Number(process.env.BENCH_DIST_SMALL_RUNS ?? 200);
 const DATA = join(process.cwd(), 'bench/.data');
 const OUT = join(process.cwd(), 'bench/results');
