@@ -5,3 +5,4 @@ await import('./ingest.bench.ts');
 await import('./query.bench.ts');
 await import('./mesh.bench.ts');
 await import('./ui.bench.ts');
+await import('./distributed.bench.ts');

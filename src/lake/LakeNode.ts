@@ -20,7 +20,16 @@ import type { LakeConfig } from './config.ts';
 import { Emitter } from './Emitter.ts';
 import type { Mesh } from './Mesh.ts';
 import type { QueryRunner } from '../query/QueryRunner.ts';
+import { LocalChunkLocator, type ChunkLocator } from '../query/distributed/ChunkLocator.ts';
+import {
+  Coordinator,
+  type CoordinatorStats,
+  type CoordinatorTuning,
+} from '../query/distributed/Coordinator.ts';
+import { FragmentServer, type FragmentStats } from '../query/distributed/FragmentServer.ts';
+import { WorkQueue, type WorkQueueOptions } from '../query/distributed/WorkQueue.ts';
 import { SqlError } from '../sql/SqlError.ts';
+import { queryNetwork } from './queryNetwork.ts';
 import { queryResult } from './queryResult.ts';
 import { checkTableName, tableNameFromFile, uniqueName } from './naming.ts';
 
@@ -38,6 +47,21 @@ export interface LakeNodeParts {
   mesh?: Mesh;
   /** navigator.storage in the browser; absent in Node. */
   storageEstimate?: () => Promise<{ usage?: number; quota?: number; persisted?: boolean }>;
+  /**
+   * Which datasets the room has and which live nodes hold their chunks (src/query/distributed/
+   * ChunkLocator.ts). Default: this node's own manifests, all held here. The catalog and
+   * replication (issue #5) provide the room-wide one.
+   */
+  locator?: ChunkLocator;
+  /** Distributed-query tunables; tests shrink the timings. */
+  distributed?: DistributedTuning;
+}
+
+export interface DistributedTuning {
+  coordinator?: Partial<CoordinatorTuning>;
+  queue?: Partial<WorkQueueOptions>;
+  /** ms between an executor's keepalive messages (FragmentServer). */
+  keepaliveMs?: number;
 }
 
 /**
@@ -62,6 +86,12 @@ export class LakeNode {
   // QUERY
   readonly #query: QueryRunner;
   #querySeq = 0;
+  readonly #ownLocator: LocalChunkLocator;
+  #locator: ChunkLocator;
+  #offLocator: () => void;
+  readonly #queue: WorkQueue;
+  readonly #coordinator: Coordinator;
+  readonly #fragments: FragmentServer | undefined;
   // MESH
   readonly #mesh: Mesh | undefined;
   // EVENTS
@@ -83,6 +113,31 @@ export class LakeNode {
     }
     this.#mesh?.on('peer-joined', (e) => this.#events.emit('peer-joined', e));
     this.#mesh?.on('peer-left', (e) => this.#events.emit('peer-left', e));
+    // QUERY: coordinator for this tab's SQL; executor for peers' fragments when in a room.
+    this.#ownLocator = new LocalChunkLocator(this.nodeId, () => this.#manifests.values());
+    this.#locator = parts.locator ?? this.#ownLocator;
+    this.#offLocator = this.#locator.onChange(() => this.#republish());
+    const tuning = parts.distributed ?? {};
+    this.#queue = new WorkQueue(tuning.queue);
+    const net = this.#mesh ? queryNetwork(this.#mesh.membership) : undefined;
+    this.#coordinator = new Coordinator({
+      self: this.nodeId,
+      runner: this.#query,
+      locator: () => this.#locator,
+      net,
+      queue: this.#queue,
+      cacheEnabled: () => this.config.queryCache,
+      tuning: tuning.coordinator,
+    });
+    if (net) {
+      this.#fragments = new FragmentServer({
+        net,
+        runner: this.#query,
+        queue: this.#queue,
+        limits: () => ({ maxQueryTime: this.config.maxQueryTime, queryMemory: this.config.queryMemory }),
+        keepaliveMs: tuning.keepaliveMs,
+      });
+    }
     this.ready = this.#start();
   }
 
@@ -123,6 +178,7 @@ export class LakeNode {
         },
       });
       this.#manifests.set(manifest.id, manifest);
+      this.#ownLocator.changed();
       await this.#publishCatalog();
       const info = this.#info(manifest);
       this.#events.emit('dataset-added', info);
@@ -151,6 +207,7 @@ export class LakeNode {
     const m = this.#byName(name);
     await this.#store.deleteManifest(m.id);
     this.#manifests.delete(m.id);
+    this.#ownLocator.changed();
     await this.#publishCatalog();
     this.#events.emit('dataset-removed', { id: m.id, name: m.name });
   }
@@ -192,11 +249,12 @@ export class LakeNode {
       );
     }, timeoutMs);
     try {
-      const out = await Promise.race([
-        this.#query.run(query, {
+      const done = await Promise.race([
+        this.#coordinator.run(query, {
           deadline: Date.now() + timeoutMs,
           memoryBudget: this.config.queryMemory,
           signal: ctl.signal,
+          allowPartial: opts.allowPartial ?? false,
           onProgress: (p) => {
             const progress = { query: id, ...p };
             opts.onProgress?.(progress);
@@ -205,7 +263,10 @@ export class LakeNode {
         }),
         stopped,
       ]);
-      return queryResult(out);
+      const result = queryResult(done.output);
+      if (done.partial) result.partial = done.partial;
+      if (done.cached) result.cached = true;
+      return result;
     } finally {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', cancel);
@@ -220,6 +281,40 @@ export class LakeNode {
   /** Peers being connected to or authenticated, with their heartbeat RTT (DESIGN §13). */
   peers(): PeerInfo[] {
     return this.#mesh?.peers() ?? [];
+  }
+
+  /**
+   * Replaces the chunk locator (which datasets the room has, who holds their chunks).
+   * @remarks The composition root passes the catalog-backed locator through LakeNodeParts; this
+   * setter exists for the E2E suite and the benchmark, which place chunks on tabs by hand until
+   * replication (issue #5) does it. Not part of the public `window.lake` API.
+   */
+  setChunkLocator(locator: ChunkLocator): void {
+    this.#offLocator();
+    this.#locator = locator;
+    this.#offLocator = locator.onChange(() => this.#republish());
+    this.#republish();
+  }
+
+  /** Fragments this node runs for other tabs' queries (executor side): counts, and queries active now. */
+  fragments(): FragmentStats {
+    return (
+      this.#fragments?.stats() ?? {
+        received: 0,
+        queued: 0,
+        running: 0,
+        done: 0,
+        failed: 0,
+        cancelled: 0,
+        rejected: 0,
+        active: [],
+      }
+    );
+  }
+
+  /** Queries this node coordinated (local or distributed), fragments, retries and the result cache (config `queryCache`). */
+  queryStats(): CoordinatorStats {
+    return this.#coordinator.stats();
   }
 
   /** Decoded-chunk cache of the query engine. */
@@ -246,6 +341,13 @@ export class LakeNode {
     if (this.#closed) return;
     this.#closed = true;
     try {
+      this.#fragments?.close();
+      this.#coordinator.close();
+      this.#offLocator();
+    } catch (e) {
+      console.error('peerlake: stopping distributed query failed', e);
+    }
+    try {
       // First, so peers see peer-left at once instead of after three missed heartbeats.
       this.#mesh?.close();
     } catch (e) {
@@ -261,9 +363,16 @@ export class LakeNode {
     await this.#store.close().catch((e: unknown) => console.error('peerlake: closing storage failed', e));
   }
 
-  /** Tells the query engine which datasets exist; only committed datasets are queryable. */
+  /** {@link #publishCatalog} on a locator change; a failure is logged (the next change retries). */
+  #republish(): void {
+    this.#publishCatalog().catch((e: unknown) =>
+      console.error('peerlake: updating the query catalog failed', e),
+    );
+  }
+
+  /** Tells the query engine which datasets exist: the locator's committed ones. */
   async #publishCatalog(): Promise<void> {
-    await this.#query.setCatalog([...this.#manifests.values()]);
+    await this.#query.setCatalog([...this.#locator.datasets()]);
   }
 
   #open(): void {

@@ -1,7 +1,13 @@
-import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
-import type { QueryOptions, QueryOutput } from '../query/QueryEngine.ts';
+import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
+import type { ExchangeInputs, QueryOptions, QueryOutput } from '../query/QueryEngine.ts';
 import type { CacheStats, QueryRunner } from '../query/QueryRunner.ts';
-import type { QueryWorkerApi } from '../query/QueryWorkerApi.ts';
+import type {
+  QueryWorkerApi,
+  WorkerError,
+  WorkerPlanResult,
+  WorkerQueryResult,
+} from '../query/QueryWorkerApi.ts';
+import type { PlannedStatement, PlanNode } from '../sql/plan.ts';
 import { SqlError } from '../sql/SqlError.ts';
 import type { Manifest } from '../storage/manifest.ts';
 
@@ -29,32 +35,58 @@ export class WorkerQueryRunner implements QueryRunner {
     return this.#api.setCatalog(manifests);
   }
 
-  async run(sql: string, opts: QueryOptions): Promise<QueryOutput> {
+  run(sql: string, opts: QueryOptions): Promise<QueryOutput> {
+    return this.#call(opts, (id, limits, progress) => this.#api.run(id, sql, limits, progress));
+  }
+
+  async plan(sql: string): Promise<PlannedStatement> {
+    const result: WorkerPlanResult = await this.#guard<WorkerPlanResult>(this.#api.plan(sql));
+    if (result.ok) return result.statement;
+    throw rebuild(result.error);
+  }
+
+  execute(plan: PlanNode, inputs: ExchangeInputs, opts: QueryOptions): Promise<QueryOutput> {
+    // The partial results move to the worker rather than being copied (EXAMPLES §2).
+    const buffers = Object.values(inputs).flatMap((parts) => parts.map((p) => p.buffer as ArrayBuffer));
+    const moved = transfer(inputs, [...new Set(buffers)]);
+    return this.#call(opts, (id, limits, progress) => this.#api.execute(id, plan, moved, limits, progress));
+  }
+
+  async #call(
+    opts: QueryOptions,
+    start: (
+      id: string,
+      limits: { deadline: number; memoryBudget: number },
+      progress: QueryOptions['onProgress'],
+    ) => Promise<WorkerQueryResult>,
+  ): Promise<QueryOutput> {
     const id = `q${++this.#seq}`;
     const onAbort = () => void this.#api.cancel(id);
     opts.signal?.addEventListener('abort', onAbort);
+    try {
+      const result = await this.#guard(
+        start(
+          id,
+          { deadline: opts.deadline, memoryBudget: opts.memoryBudget },
+          opts.onProgress ? proxy(opts.onProgress) : undefined,
+        ),
+      );
+      if (result.ok) return result.output;
+      throw rebuild(result.error);
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Races a worker call against the worker dying, so no caller is left hanging. */
+  async #guard<T>(call: Promise<T>): Promise<T> {
     let rejectPending!: (e: Error) => void;
     const died = new Promise<never>((_, reject) => (rejectPending = reject));
     this.#pending.add(rejectPending);
     try {
-      const result = await Promise.race([
-        this.#api.run(
-          id,
-          sql,
-          { deadline: opts.deadline, memoryBudget: opts.memoryBudget },
-          opts.onProgress ? proxy(opts.onProgress) : undefined,
-        ),
-        died,
-      ]);
-      if (result.ok) return result.output;
-      const { code, message, name, position } = result.error;
-      if (code) throw new SqlError(code, message, position);
-      const err = new Error(message);
-      err.name = name;
-      throw err;
+      return await Promise.race([call, died]);
     } finally {
       this.#pending.delete(rejectPending);
-      opts.signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -66,4 +98,11 @@ export class WorkerQueryRunner implements QueryRunner {
     this.#api[releaseProxy]();
     this.#worker.terminate();
   }
+}
+
+function rebuild({ code, message, name, position }: WorkerError): Error {
+  if (code) return new SqlError(code, message, position);
+  const err = new Error(message);
+  err.name = name;
+  return err;
 }

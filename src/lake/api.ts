@@ -63,6 +63,13 @@ export interface QueryResult {
   plan?: string;
   /** The result as Arrow IPC stream bytes. */
   arrow(): Uint8Array;
+  /**
+   * Only with `allowPartial`: some chunks had no live holder and were left out, per dataset. The
+   * result then covers only the other chunks.
+   */
+  partial?: { dataset: string; chunks: number }[];
+  /** Served from the query cache (config `queryCache`). */
+  cached?: boolean;
 }
 
 /** What `lake.peers()` returns for each peer (DESIGN §13). */
@@ -97,6 +104,11 @@ export interface QueryProgress {
   chunksDone: number;
   chunksTotal: number;
   rowsScanned: number;
+  /** Fragments finished and started (retries included); a local query is one fragment. */
+  fragmentsDone: number;
+  fragmentsTotal: number;
+  /** Partial-result bytes received from executors. */
+  bytesReceived: number;
 }
 
 export interface SqlOptions {
@@ -104,6 +116,11 @@ export interface SqlOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   onProgress?: (p: QueryProgress) => void;
+  /**
+   * When some chunks have no live holder: return a result over the others, flagged
+   * `partial`, instead of failing with SqlError UNAVAILABLE.
+   */
+  allowPartial?: boolean;
 }
 
 export interface StorageInfo {

@@ -19,6 +19,9 @@ export interface CreateLakeNodeOptions {
   storageEstimate?: LakeNodeParts['storageEstimate'];
   /** The room and mesh (src/lake/Mesh.ts, built on this node's id); default: none, a node alone. */
   mesh?: LakeNodeParts['mesh'];
+  /** Where chunks live (distributed query); default: this node's own datasets. */
+  locator?: LakeNodeParts['locator'];
+  distributed?: LakeNodeParts['distributed'];
 }
 
 /** Builds a LakeNode; usable from Node and tests as well as the browser (DESIGN §13). */
@@ -34,5 +37,7 @@ export function createLakeNode(opts: CreateLakeNodeOptions = {}): LakeNode {
     query: opts.query ?? new LocalQueryRunner(store, config.cacheSize),
     storageEstimate: opts.storageEstimate,
     mesh: opts.mesh,
+    locator: opts.locator,
+    distributed: opts.distributed,
   });
 }

@@ -5,6 +5,13 @@ import type { ChunkId } from '../types.ts';
 import { SqlError } from '../sql/SqlError.ts';
 
 /**
+ * Matches the messages of this node's own chunk faults (a chunk missing here or corrupt), as
+ * opposed to DATA errors of the query itself (a failed conversion): a distributed query retries
+ * the former on another holder and fails on the latter.
+ */
+export const CHUNK_FAULT = /^Chunk [0-9a-f]{12}… (is not stored on this node|is corrupt)/;
+
+/**
  * The "memory" tier of DESIGN §4: decoded chunks kept in an LRU bounded by bytes (`cacheSize`).
  * Decoding an IPC chunk is zero-copy, so the cache mostly saves the IndexedDB read. Concurrent
  * loads of one chunk share a single read.

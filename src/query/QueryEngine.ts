@@ -1,8 +1,9 @@
-import { tableFromArrays, tableToIPC, type Table } from 'apache-arrow';
-import type { ExecLimits } from '../engine/ChunkSource.ts';
+import { tableFromArrays, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
+import type { ChunkSource, ExecLimits } from '../engine/ChunkSource.ts';
 import { executePlan } from '../engine/executePlan.ts';
 import { explainText } from '../sql/explain.ts';
-import type { OutputColumn } from '../sql/plan.ts';
+import type { OutputColumn, PlannedStatement, PlanNode } from '../sql/plan.ts';
+import type { ChunkId } from '../types.ts';
 import { planQuery } from '../sql/planQuery.ts';
 import { SqlError } from '../sql/SqlError.ts';
 import type { ChunkStore } from '../storage/ChunkStore.ts';
@@ -16,6 +17,12 @@ export interface QueryOptions {
   signal?: AbortSignal;
   onProgress?: ExecLimits['onProgress'];
 }
+
+/**
+ * Results a plan reads through its exchange scans (src/sql/plan.ts `ScanNode.exchange`): per
+ * exchange id, Arrow IPC streams, e.g. each fragment's partial result of a stage, or a broadcast.
+ */
+export type ExchangeInputs = Record<string, Uint8Array[]>;
 
 /** A finished query, ready to cross the worker boundary: the result travels as Arrow IPC bytes. */
 export interface QueryOutput {
@@ -51,6 +58,55 @@ export class QueryEngine {
       entries: this.#cache.size,
       hits: this.#cache.hits,
       misses: this.#cache.misses,
+    };
+  }
+
+  /** Parses, binds (against the catalog set last) and optimizes one statement; throws SqlError. */
+  plan(sql: string): PlannedStatement {
+    return planQuery(sql, { tables: () => this.#manifests });
+  }
+
+  /**
+   * Runs a plan: a fragment of a distributed query, the coordinator's merge over gathered
+   * partial results, or a whole query. Exchange scans read `inputs`; other scans read this node's
+   * chunks through the decoded-chunk cache.
+   */
+  async execute(plan: PlanNode, inputs: ExchangeInputs, opts: QueryOptions): Promise<QueryOutput> {
+    const t0 = performance.now();
+    const tables = new Map<string, Table>();
+    const parts = new Map<string, { id: ChunkId; rows: number }[]>();
+    for (const [ex, list] of Object.entries(inputs)) {
+      parts.set(
+        ex,
+        list.map((bytes, k) => {
+          let t: Table;
+          try {
+            t = tableFromIPC(bytes);
+          } catch (e) {
+            throw new SqlError(
+              'DATA',
+              `a partial result (${ex}) is not valid Arrow IPC: ${(e as Error).message}`,
+            );
+          }
+          const id = `${ex}/${k}` as ChunkId;
+          tables.set(id, t);
+          return { id, rows: t.numRows };
+        }),
+      );
+    }
+    const filled = fillExchanges(plan, parts);
+    const source: ChunkSource = { load: (id) => Promise.resolve(tables.get(id) ?? this.#cache.load(id)) };
+    const table = await executePlan(filled, source, {
+      deadline: opts.deadline,
+      memoryBudget: opts.memoryBudget,
+      signal: opts.signal,
+      onProgress: opts.onProgress,
+    });
+    return {
+      ipc: tableToIPC(table, 'stream'),
+      columns: plan.schema,
+      rowCount: table.numRows,
+      executionTime: performance.now() - t0,
     };
   }
 
@@ -99,5 +155,23 @@ export class QueryEngine {
         );
       }
     }
+  }
+}
+
+/** The plan with every exchange scan listing the parts that arrived for it. */
+function fillExchanges(n: PlanNode, parts: ReadonlyMap<string, { id: ChunkId; rows: number }[]>): PlanNode {
+  switch (n.kind) {
+    case 'scan': {
+      if (n.exchange === undefined) return n;
+      const chunks = parts.get(n.exchange);
+      if (!chunks) throw new SqlError('DATA', `no input for exchange ${n.exchange}`);
+      return { ...n, chunks, totalChunks: chunks.length };
+    }
+    case 'values':
+      return n;
+    case 'join':
+      return { ...n, left: fillExchanges(n.left, parts), right: fillExchanges(n.right, parts) };
+    default:
+      return { ...n, input: fillExchanges(n.input, parts) };
   }
 }

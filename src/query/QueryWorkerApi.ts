@@ -2,25 +2,33 @@ import { transfer } from 'comlink';
 import type { ChunkStore } from '../storage/ChunkStore.ts';
 import type { Manifest } from '../storage/manifest.ts';
 import { isSqlError, type SqlErrorCode } from '../sql/SqlError.ts';
-import { QueryEngine, type QueryOutput } from './QueryEngine.ts';
+import type { PlannedStatement, PlanNode } from '../sql/plan.ts';
+import { QueryEngine, type ExchangeInputs, type QueryOutput } from './QueryEngine.ts';
 
 export interface WorkerQueryOptions {
   deadline: number;
   memoryBudget: number;
 }
 
-/** Errors travel as values so `code` and `position` survive comlink (see IngestWorkerApi). */
-export type WorkerQueryResult =
-  | { ok: true; output: QueryOutput }
-  | {
-      ok: false;
-      error: {
-        code?: SqlErrorCode;
-        name: string;
-        message: string;
-        position?: { line: number; column: number };
-      };
-    };
+/** An error as a value, so `code` and `position` survive comlink (see IngestWorkerApi). */
+export interface WorkerError {
+  code?: SqlErrorCode;
+  name: string;
+  message: string;
+  position?: { line: number; column: number };
+}
+
+export type WorkerQueryResult = { ok: true; output: QueryOutput } | { ok: false; error: WorkerError };
+export type WorkerPlanResult = { ok: true; statement: PlannedStatement } | { ok: false; error: WorkerError };
+
+type Progress = (p: { chunksDone: number; chunksTotal: number; rowsScanned: number }) => void;
+
+function errorValue(e: unknown): WorkerError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  return isSqlError(err)
+    ? { code: err.code, name: err.name, message: err.message, position: err.position }
+    : { name: err.name, message: err.message };
+}
 
 /**
  * What `workers/query.worker.ts` exposes. The worker opens the node's own store for reads, so
@@ -47,22 +55,41 @@ export class QueryWorkerApi {
     id: string,
     sql: string,
     opts: WorkerQueryOptions,
-    onProgress?: (p: { chunksDone: number; chunksTotal: number; rowsScanned: number }) => void,
+    onProgress?: Progress,
   ): Promise<WorkerQueryResult> {
+    return this.#track(id, async (signal) => (await this.#ready()).run(sql, { ...opts, signal, onProgress }));
+  }
+
+  /** Plans a statement against the catalog (the coordinator's first step). */
+  async plan(sql: string): Promise<WorkerPlanResult> {
+    try {
+      return { ok: true, statement: (await this.#ready()).plan(sql) };
+    } catch (e) {
+      return { ok: false, error: errorValue(e) };
+    }
+  }
+
+  /** Runs a plan over stored chunks and the given exchange inputs (see QueryEngine.execute). */
+  async execute(
+    id: string,
+    plan: PlanNode,
+    inputs: ExchangeInputs,
+    opts: WorkerQueryOptions,
+    onProgress?: Progress,
+  ): Promise<WorkerQueryResult> {
+    return this.#track(id, async (signal) =>
+      (await this.#ready()).execute(plan, inputs, { ...opts, signal, onProgress }),
+    );
+  }
+
+  async #track(id: string, work: (signal: AbortSignal) => Promise<QueryOutput>): Promise<WorkerQueryResult> {
     const ctl = new AbortController();
     this.#running.set(id, ctl);
     try {
-      const engine = await this.#ready();
-      const output = await engine.run(sql, { ...opts, signal: ctl.signal, onProgress });
+      const output = await work(ctl.signal);
       return transfer({ ok: true, output }, [output.ipc.buffer]);
     } catch (e) {
-      const err = e instanceof Error ? e : new Error(String(e));
-      return isSqlError(err)
-        ? {
-            ok: false,
-            error: { code: err.code, name: err.name, message: err.message, position: err.position },
-          }
-        : { ok: false, error: { name: err.name, message: err.message } };
+      return { ok: false, error: errorValue(e) };
     } finally {
       this.#running.delete(id);
     }

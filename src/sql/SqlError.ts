@@ -16,7 +16,11 @@ export type SqlErrorCode =
   | 'CANCELLED'
   | 'MEMORY'
   | 'DATA'
-  | 'EMPTY';
+  | 'EMPTY'
+  /** Distributed query: some chunks have no live holder (and no partial result was asked for). */
+  | 'UNAVAILABLE'
+  /** Distributed query: an executor refused or failed a fragment in a way no retry can fix. */
+  | 'EXECUTOR';
 
 export class SqlError extends Error {
   override name = 'SqlError';

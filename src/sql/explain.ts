@@ -72,6 +72,7 @@ function nodeLine(n: PlanNode): string {
   const names = (x: PlanNode) => x.schema.map((c) => c.name);
   switch (n.kind) {
     case 'scan': {
+      if (n.exchange !== undefined) return `Exchange ${n.exchange} columns: [${names(n).join(', ')}]`;
       const filter = n.predicate ? ` filter: ${exprText(n.predicate)}` : '';
       return `Scan ${n.table} columns: [${names(n).join(', ')}]${filter} chunks: ${n.chunks.length}/${n.totalChunks}`;
     }
@@ -86,7 +87,8 @@ function nodeLine(n: PlanNode): string {
         .join(', ')}`;
     case 'aggregate': {
       const groups = n.groups.length > 0 ? ` groups: [${n.groups.map(exprText).join(', ')}]` : '';
-      return `Aggregate${groups} aggregates: [${n.aggregates.map((a) => a.name).join(', ')}]`;
+      const phase = n.aggregates.find((a) => a.phase)?.phase;
+      return `Aggregate${phase ? ` ${phase}` : ''}${groups} aggregates: [${n.aggregates.map((a) => a.name).join(', ')}]`;
     }
     case 'join': {
       const keys = n.leftKeys.map((k, i) => `${exprText(k)} = ${exprText(n.rightKeys[i]!)}`).join(' AND ');

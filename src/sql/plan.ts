@@ -88,6 +88,18 @@ export interface Aggregate {
   /** count → BIGINT; avg → DOUBLE; sum of integers → BIGINT (overflow beyond int64 is an error, never a wrap); sum of DOUBLE → DOUBLE; min/max → arg type. */
   type: SqlType;
   name: string;
+  /**
+   * Two-phase aggregation, for distributed queries (src/query/distributed). `partial`: the output
+   * is the accumulator's state, in the columns {@link aggStateTypes} lists (an exact integer sum
+   * needs two), instead of its value. `final`: merges such states; `state` are the input columns
+   * of one state, `argType` the original argument's type, and `arg` is absent. Absent: one phase.
+   * DISTINCT aggregates are never split this way (the planner groups by their argument instead).
+   */
+  phase?: 'partial' | 'final';
+  /** `final` only: the partial state's columns over the input, in {@link aggStateTypes} order. */
+  state?: Expr[];
+  /** `final` only: the type the partial phase's argument had (it picks the accumulator). */
+  argType?: SqlType;
 }
 
 export interface SortKey {
@@ -159,6 +171,12 @@ export interface ScanNode {
   chunks: { id: ChunkId; rows: number }[];
   totalChunks: number;
   estRows: number;
+  /**
+   * Distributed query: this scan reads an exchange (the gathered results of a stage, or a
+   * broadcast side of a join) rather than a dataset. Its "chunks" are the parts that arrived, which
+   * the node running the plan serves from memory; `columns` are 0..n-1 of the parts.
+   */
+  exchange?: string;
 }
 
 /** What the front end returns for one statement. */

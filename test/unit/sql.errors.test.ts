@@ -33,7 +33,8 @@ let big: string;
 
 beforeAll(async () => {
   big = bigCsv(BIG_ROWS);
-  lake = createLakeNode({ config: { chunkSize: 256 * 1024 } });
+  // No result cache: the limit tests run the baseline query again and must see it run.
+  lake = createLakeNode({ config: { chunkSize: 256 * 1024, queryCache: false } });
   oracle = await DuckOracle.create();
   const people = await lake.ingest({ name: 'people.csv', text: PEOPLE });
   await oracle.loadText('people', people.schema, { name: 'people.csv', text: PEOPLE, format: 'csv' });

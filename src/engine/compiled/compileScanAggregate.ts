@@ -161,7 +161,8 @@ function aggregateCode(
   slot: number,
   arg: (idx: number) => string,
 ): { slot: number; decl?: string; step?: string; out?: string } | null {
-  if (a.distinct) return null;
+  // A final phase merges states from its input columns; the kernels only read raw values.
+  if (a.distinct || a.phase === 'final') return null;
   if (a.fn === 'count_star') return { slot: 0 };
   const e = a.arg;
   if (e?.kind !== 'column' || !NUM.has(e.type)) return null;

@@ -45,12 +45,8 @@ export async function* fusedAggregate(
     aggregates.forEach((a, j) => accs[j]!.update(a.arg ? evalExpr(a.arg, rb, rb) : null, rb, null));
   }
   ctx.check();
-  yield new Batch(
-    1,
-    accs.map((a) => a.result(1)),
-    null,
-    1,
-  );
+  const cols = accs.flatMap((a, j) => (aggregates[j]!.phase === 'partial' ? a.state(1) : [a.result(1)]));
+  yield new Batch(1, cols, null, 1);
 }
 
 /** Folds one chunk's partial (rows counted, sum/min/max) into an accumulator. */

@@ -17,6 +17,13 @@ export interface Accumulator {
   bytes(): number;
   /** A fresh accumulator of the same kind (the per-batch local state of the dictionary path). */
   fresh(): Accumulator;
+  /**
+   * Partial phase of a distributed aggregate: the state of groups 0..n-1 as columns, in the order
+   * and types of `aggStateTypes` (src/sql/aggState.ts).
+   */
+  state(groups: number): Vec[];
+  /** Final phase: folds partial states (one per input row, columns as {@link state} makes them) into groups. */
+  mergeState(state: readonly Vec[], r: Rows, g: Int32Array | null): void;
 }
 
 export function grow<T extends Float64Array | Uint8Array>(a: T, n: number): T {

@@ -49,4 +49,14 @@ export class DistinctAcc implements Accumulator {
   fresh(): Accumulator {
     throw new Error('engine bug: DISTINCT aggregates take the generic path');
   }
+  state(): Vec[] {
+    throw new Error(
+      'engine bug: DISTINCT aggregates have no partial state (the planner groups by the argument)',
+    );
+  }
+  mergeState(): void {
+    throw new Error(
+      'engine bug: DISTINCT aggregates have no partial state (the planner groups by the argument)',
+    );
+  }
 }

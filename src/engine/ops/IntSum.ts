@@ -2,6 +2,8 @@ import type { SqlType } from '../../sql/plan.ts';
 import type { Rows } from '../Batch.ts';
 import { selOf } from '../Batch.ts';
 import type { Vec } from '../vec.ts';
+import { buildVec } from '../buildVec.ts';
+import type { Scalar } from '../vec.ts';
 import { bigScalar, scalarAt } from '../vec.ts';
 import type { Accumulator } from './Accumulator.ts';
 import { checkInt64, grow } from './Accumulator.ts';
@@ -156,5 +158,44 @@ export class IntSum implements Accumulator {
 
   fresh(): Accumulator {
     return new IntSum(this.avg, this.type);
+  }
+
+  /** [lo, hi] (+ count for AVG): the exact sum as lo + hi·2^64, NULL for groups without values. */
+  state(n: number): Vec[] {
+    const lo: Scalar[] = new Array<Scalar>(n);
+    const hi: Scalar[] = new Array<Scalar>(n);
+    for (let gi = 0; gi < n; gi++) {
+      if (this.c[gi] === 0) {
+        lo[gi] = hi[gi] = null;
+        continue;
+      }
+      const t = this.total(gi);
+      if (typeof t === 'number') {
+        lo[gi] = t;
+        hi[gi] = 0;
+      } else {
+        const low = BigInt.asIntN(64, t);
+        lo[gi] = bigScalar(low);
+        hi[gi] = bigScalar((t - low) >> 64n);
+      }
+    }
+    const out = [buildVec('BIGINT', lo), buildVec('BIGINT', hi)];
+    if (this.avg) out.push({ kind: 'num', type: 'BIGINT', v: this.c.slice(0, n), nulls: null });
+    return out;
+  }
+
+  mergeState(state: readonly Vec[], r: Rows, g: Int32Array | null): void {
+    const [lo, hi, count] = state as [Vec, Vec, Vec | undefined];
+    const ss = selOf(r);
+    for (let j = 0; j < r.count; j++) {
+      const i = ss[j]!;
+      const l = scalarAt(lo, i);
+      if (l === null) continue;
+      const gi = g === null ? 0 : g[i]!;
+      this.#add(gi, typeof l === 'bigint' ? l : Number(l));
+      const h = scalarAt(hi, i);
+      if (h !== null && h !== 0) this.#spill(gi, BigInt(h) << 64n);
+      this.c[gi]! += this.avg && count ? Number(scalarAt(count, i) ?? 0) : 1;
+    }
   }
 }

@@ -1,4 +1,5 @@
-import type { Aggregate, SqlType } from '../../sql/plan.ts';
+import { accumulatorKind, aggArgType } from '../../sql/aggState.ts';
+import type { Aggregate } from '../../sql/plan.ts';
 import type { Rows } from '../Batch.ts';
 import { selOf } from '../Batch.ts';
 import type { Vec } from '../vec.ts';
@@ -10,27 +11,47 @@ import { IntSum } from './IntSum.ts';
 import { NumMinMax, ScalarMinMax } from './minMax.ts';
 
 export function makeAccumulator(agg: Aggregate): Accumulator {
-  const argType: SqlType = agg.arg?.type ?? 'NULL';
-  const inner = base(agg, argType);
+  const argType = aggArgType(agg);
+  const inner = base(agg);
   return agg.distinct && agg.fn !== 'min' && agg.fn !== 'max' ? new DistinctAcc(argType, inner) : inner;
 }
 
-function base(agg: Aggregate, argType: SqlType): Accumulator {
-  switch (agg.fn) {
-    case 'count_star':
+function base(agg: Aggregate): Accumulator {
+  const minMax = agg.fn === 'min' ? 'min' : 'max';
+  switch (accumulatorKind(agg.fn, aggArgType(agg), agg.type)) {
     case 'count':
       return new Count();
-    case 'sum':
-      return argType === 'DOUBLE' || agg.type === 'DOUBLE'
-        ? new DoubleSum(false)
-        : new IntSum(false, agg.type);
-    case 'avg':
-      return argType === 'DOUBLE' ? new DoubleSum(true) : new IntSum(true, 'DOUBLE');
-    case 'min':
-    case 'max':
-      return argType === 'VARCHAR' || argType === 'BOOLEAN' || argType === 'BIGINT' || argType === 'NULL'
-        ? new ScalarMinMax(agg.fn, agg.type)
-        : new NumMinMax(agg.fn, agg.type);
+    case 'double-sum':
+      return new DoubleSum(false);
+    case 'int-sum':
+      return new IntSum(false, agg.type);
+    case 'double-avg':
+      return new DoubleSum(true);
+    case 'int-avg':
+      return new IntSum(true, 'DOUBLE');
+    case 'scalar-minmax':
+      return new ScalarMinMax(minMax, agg.type);
+    case 'num-minmax':
+      return new NumMinMax(minMax, agg.type);
+  }
+}
+
+/** Calls `f(i, x)` for every selected row whose value is not NULL, x as a number (counts, sums). */
+export function eachNumber(v: Vec, r: Rows, f: (i: number, x: number) => void): void {
+  const ss = selOf(r);
+  if (v.kind === 'num') {
+    const a = v.v;
+    const nulls = v.nulls;
+    for (let j = 0; j < r.count; j++) {
+      const i = ss[j]!;
+      if (nulls === null || nulls[i] === 0) f(i, a[i]!);
+    }
+    return;
+  }
+  for (let j = 0; j < r.count; j++) {
+    const i = ss[j]!;
+    const x = scalarAt(v, i);
+    if (x !== null) f(i, Number(x));
   }
 }
 
@@ -77,6 +98,14 @@ export class Count implements Accumulator {
   }
   fresh(): Accumulator {
     return new Count();
+  }
+  state(n: number): Vec[] {
+    return [this.result(n)];
+  }
+  /** COUNT → SUM of counts. */
+  mergeState(state: readonly Vec[], r: Rows, g: Int32Array | null): void {
+    const c = this.c;
+    eachNumber(state[0]!, r, (i, x) => (c[g === null ? 0 : g[i]!]! += x));
   }
 }
 
@@ -172,5 +201,27 @@ export class DoubleSum implements Accumulator {
   }
   fresh(): Accumulator {
     return new DoubleSum(this.avg);
+  }
+  state(n: number): Vec[] {
+    const sums = new Float64Array(n);
+    const nulls = new Uint8Array(n);
+    let any = false;
+    for (let gi = 0; gi < n; gi++) {
+      if (this.c[gi] === 0) {
+        nulls[gi] = 1;
+        any = true;
+      } else sums[gi] = this.s[gi]!;
+    }
+    const sum: Vec = { kind: 'num', type: 'DOUBLE', v: sums, nulls: any ? nulls : null };
+    if (!this.avg) return [sum];
+    return [sum, { kind: 'num', type: 'BIGINT', v: this.c.slice(0, n), nulls: null }];
+  }
+  /** SUM → SUM of sums (NULL where no partial had a value); AVG → SUM of sums / SUM of counts. */
+  mergeState(state: readonly Vec[], r: Rows, g: Int32Array | null): void {
+    const s = this.s;
+    const c = this.c;
+    eachNumber(state[0]!, r, (i, x) => (s[g === null ? 0 : g[i]!]! += x));
+    if (this.avg) eachNumber(state[1]!, r, (i, x) => (c[g === null ? 0 : g[i]!]! += x));
+    else eachNumber(state[0]!, r, (i) => c[g === null ? 0 : g[i]!]!++);
   }
 }

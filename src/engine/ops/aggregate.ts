@@ -22,6 +22,8 @@ export interface AggregateSpec {
  * path (groupCodes.ts): aggregate on per-chunk codes into small arrays, then map the codes that
  * occurred to groups (one hash lookup per dictionary entry per chunk instead of per row).
  * Output: group keys first, then aggregates; one row for a global aggregate even on empty input.
+ * A `partial` aggregate outputs its state columns instead of its value, and a `final` one merges
+ * such states (two-phase aggregation of distributed queries, src/sql/aggState.ts).
  */
 export async function* aggregate(input: BatchStream, spec: AggregateSpec, ctx: ExecContext): BatchStream {
   const enc = new KeyEncoder(
@@ -30,15 +32,28 @@ export async function* aggregate(input: BatchStream, spec: AggregateSpec, ctx: E
   );
   const accs = spec.aggregates.map(makeAccumulator);
   const global = spec.groups.length === 0;
-  const codePath = spec.groups.length === 1 && spec.aggregates.every((a) => !a.distinct);
+  const merging = spec.aggregates.some((a) => a.phase === 'final');
+  const codePath = spec.groups.length === 1 && !merging && spec.aggregates.every((a) => !a.distinct);
   if (global) for (const a of accs) a.resize(1);
   const mem = new MemoryShare(ctx.memory, 'GROUP BY (hash aggregate)');
+  // Final phase of a distributed aggregate: accumulators fold partial states instead of values.
+  const feed = (b: Batch, ids: Int32Array | null, args: (Vec | null)[]) =>
+    accs.forEach((acc, j) => {
+      const a = spec.aggregates[j]!;
+      if (a.phase === 'final')
+        acc.mergeState(
+          (a.state ?? []).map((e) => evalExpr(e, b, b)),
+          b,
+          ids,
+        );
+      else acc.update(args[j]!, b, ids);
+    });
   try {
     for await (const b of input) {
       const args = spec.aggregates.map((a) => (a.arg ? evalExpr(a.arg, b, b) : null));
       if (global) {
         // Still charged: COUNT(DISTINCT x) without GROUP BY keeps every distinct x.
-        accs.forEach((acc, j) => acc.update(args[j]!, b, null));
+        feed(b, null, args);
       } else {
         const keys = spec.groups.map((g) => evalExpr(g, b, b));
         const coded = codePath ? groupCodes(keys[0]!, b) : null;
@@ -46,14 +61,17 @@ export async function* aggregate(input: BatchStream, spec: AggregateSpec, ctx: E
         else {
           const ids = enc.encode(keys, b, true);
           for (const a of accs) a.resize(enc.size);
-          accs.forEach((acc, j) => acc.update(args[j]!, b, ids));
+          feed(b, ids, args);
         }
       }
       mem.set(enc.bytes() + accs.reduce((s, a) => s + a.bytes(), 0));
     }
     ctx.check();
     const n = global ? 1 : enc.size;
-    const cols: Vec[] = [...spec.groups.map((_, j) => enc.keyVec(j)), ...accs.map((a) => a.result(n))];
+    const cols: Vec[] = [
+      ...spec.groups.map((_, j) => enc.keyVec(j)),
+      ...accs.flatMap((a, j) => (spec.aggregates[j]!.phase === 'partial' ? a.state(n) : [a.result(n)])),
+    ];
     yield new Batch(n, cols, null, n);
   } finally {
     mem.release();

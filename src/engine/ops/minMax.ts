@@ -71,6 +71,13 @@ export class NumMinMax implements Accumulator {
   fresh(): Accumulator {
     return new NumMinMax(this.fn, this.type);
   }
+  state(n: number): Vec[] {
+    return [this.result(n)];
+  }
+  /** MIN of MINs, MAX of MAXes: the states are plain values. */
+  mergeState(state: readonly Vec[], r: Rows, g: Int32Array | null): void {
+    this.update(state[0]!, r, g);
+  }
 }
 
 /** MIN/MAX of VARCHAR (code point order), BOOLEAN and exact BIGINT, through scalars. */
@@ -121,5 +128,11 @@ export class ScalarMinMax implements Accumulator {
   }
   fresh(): Accumulator {
     return new ScalarMinMax(this.fn, this.type);
+  }
+  state(n: number): Vec[] {
+    return [this.result(n)];
+  }
+  mergeState(state: readonly Vec[], r: Rows, g: Int32Array | null): void {
+    this.update(state[0]!, r, g);
   }
 }
