@@ -60,7 +60,15 @@ export function ResultsPane({ store }: { store: UiStore }) {
           <p class="result-meta" data-testid="result-meta">
             <strong>{count(result.rowCount)}</strong> row(s) in {ms(result.executionTime)}
             <span class="muted"> · {ms(q.wallMs)} end to end</span>
+            {result.cached ? <span class="badge"> cached</span> : null}
           </p>
+          {result.partial ? (
+            <p class="alert" role="alert" data-testid="result-partial">
+              Partial result: missing{' '}
+              {result.partial.map((m) => `${count(m.chunks)} chunk(s) of ${m.dataset}`).join(', ')} (no live
+              holder).
+            </p>
+          ) : null}
           <div class="export" role="group" aria-label="Export result">
             <span class="muted">Export</span>
             {EXPORT_FORMATS.map((f) => (
